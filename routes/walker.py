@@ -1,0 +1,146 @@
+"""Turn what the visitor has told us into the next question or a recommendation.
+
+Pure Python with no Rasa imports, so the whole decision logic can be tested exhaustively
+and reused by any channel. Facts with values the tree does not know count as not given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Mapping, Optional, Tuple, Union
+
+from routes.tree import DecisionTree, Item, Leaf, QuestionNode
+
+FREE_TEXT_FACTS = ("council",)
+COUNCIL_MAX_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class Question:
+    fact: str
+    text: str
+    answers: List[Tuple[str, str]]  # (canonical value, button label)
+    answered: int  # questions already answered on the way here
+    remaining: int  # at most this many questions left, this one included
+
+    def progress(self) -> Dict[str, int]:
+        return {"step": self.answered + 1, "of": self.answered + self.remaining}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    route: str
+    also: List[str]
+    title: str
+    why: List[str]
+    next_steps: List[str]
+    caveats: List[str]
+    facts: Dict[str, str]
+    leaf: str
+
+    def payload(self) -> Dict[str, object]:
+        """The machine-readable form the widget renders as a card and the site counts."""
+        return {
+            "recommendation": {
+                "route": self.route,
+                "also": list(self.also),
+                "facts": dict(self.facts),
+                "title": self.title,
+                "why": list(self.why),
+                "next_steps": list(self.next_steps),
+                "caveats": list(self.caveats),
+            }
+        }
+
+
+Advice = Union[Question, Recommendation]
+
+
+def known_facts(tree: DecisionTree, facts: Mapping[str, object]) -> Dict[str, str]:
+    """Keep only canonical values of the tree's facts, plus a tidy council name."""
+    known = {
+        name: value
+        for name, value in facts.items()
+        if name in tree.facts and isinstance(value, str) and value in tree.facts[name].answers
+    }
+    council = facts.get("council")
+    if isinstance(council, str) and council.strip():
+        known["council"] = " ".join(council.split())[:COUNCIL_MAX_LENGTH]
+    return known
+
+
+def advise(tree: DecisionTree, facts: Mapping[str, object]) -> Advice:
+    known = known_facts(tree, facts)
+    node = tree.nodes[tree.start]
+    answered = 0
+    while isinstance(node, QuestionNode):
+        value = known.get(node.ask)
+        if value is None:
+            fact = tree.facts[node.ask]
+            return Question(
+                fact=fact.name,
+                text=fill(tree, fact.question, known),
+                answers=list(fact.answers.items()),
+                answered=answered,
+                remaining=_questions_left(tree, node.id),
+            )
+        answered += 1
+        node = tree.nodes[node.branches[value]]
+    return _recommend(tree, node, known)
+
+
+def _recommend(tree: DecisionTree, leaf: Leaf, known: Dict[str, str]) -> Recommendation:
+    def texts(items: List[Item]) -> List[str]:
+        return [fill(tree, item.value, known) for item in items if item.applies(known)]
+
+    also: List[str] = []
+    for item in leaf.also:
+        if item.applies(known) and item.value not in also:
+            also.append(item.value)
+    caveats = [
+        tree.caveats[item.value]
+        for item in leaf.caveats
+        if item.applies(known) and tree.caveats[item.value].applies(known)
+    ]
+    return Recommendation(
+        route=leaf.route,
+        also=also,
+        title=fill(tree, leaf.title, known),
+        why=texts(leaf.why),
+        next_steps=texts(leaf.next_steps),
+        caveats=texts(caveats),
+        facts=known,
+        leaf=leaf.id,
+    )
+
+
+def fill(tree: DecisionTree, text: str, known: Dict[str, str]) -> str:
+    regulator = tree.regulators.get(known.get("nation", ""), tree.regulators.get("default", "the regulator"))
+    return text.format(council=known.get("council", "the council"), regulator=regulator)
+
+
+def _questions_left(tree: DecisionTree, node_id: str) -> int:
+    return _depths(tree)[node_id]
+
+
+@lru_cache(maxsize=8)
+def _depths(tree: DecisionTree) -> Dict[str, int]:
+    """Longest run of questions from each node to a recommendation (the tree has no cycles)."""
+    depths: Dict[str, int] = {}
+
+    def depth(node_id: str) -> int:
+        if node_id not in depths:
+            node = tree.nodes[node_id]
+            depths[node_id] = (
+                0 if isinstance(node, Leaf) else 1 + max(depth(t) for t in node.branches.values())
+            )
+        return depths[node_id]
+
+    for node_id in tree.nodes:
+        depth(node_id)
+    return depths
+
+
+def next_question(tree: DecisionTree, facts: Mapping[str, object]) -> Optional[Question]:
+    advice = advise(tree, facts)
+    return advice if isinstance(advice, Question) else None
