@@ -144,6 +144,7 @@ def _routes(raw: object) -> Dict[str, RouteWording]:
         body = raw.get(route)
         if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("name", "also")):
             raise TreeError(f"routes: '{route}' needs a 'name' and an 'also' text")
+        _check_placeholders(body["also"], f"routes: '{route}'")
         wording[route] = RouteWording(body["name"], body["also"])
     return wording
 
