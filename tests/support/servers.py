@@ -82,8 +82,8 @@ def tail(path: Path, lines: int = 60) -> str:
 class _Process:
     """One server in its own process group, logging to a file."""
 
-    def __init__(self, name: str, argv: Sequence[str], env: dict, log_path: Path):
-        self.name, self.argv, self.env, self.log_path = name, list(argv), env, log_path
+    def __init__(self, name: str, argv: Sequence[str], env: dict, log_path: Path, cwd: Path):
+        self.name, self.argv, self.env, self.log_path, self.cwd = name, list(argv), env, log_path, cwd
         self.proc: Optional[subprocess.Popen] = None
 
     def start(self) -> None:
@@ -92,7 +92,7 @@ class _Process:
         log.flush()
         self.proc = subprocess.Popen(
             self.argv,
-            cwd=REPO_ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -126,7 +126,8 @@ class _Process:
 class Assistant:
     """Handle on the running servers, yielded by running_assistant()."""
 
-    def __init__(self, model: Path, cors: Sequence[str], log_dir: Path, timeout: float):
+    def __init__(self, model: Path, cors: Sequence[str], log_dir: Path, timeout: float,
+                 project_dir: Path = REPO_ROOT, actions: str = "actions"):
         self.model = model
         self.cors = list(cors)
         self.log_dir = log_dir
@@ -148,9 +149,10 @@ class Assistant:
         rasa = _venv_bin("rasa")
         self._actions = _Process(
             "action server",
-            [rasa, "run", "actions", "-p", str(self.actions_port), "--actions", "actions"],
+            [rasa, "run", "actions", "-p", str(self.actions_port), "--actions", actions],
             base_env,
             log_dir / "actions.log",
+            project_dir,
         )
         self._rasa = _Process(
             "rasa",
@@ -165,6 +167,7 @@ class Assistant:
             ],
             base_env,
             log_dir / "rasa.log",
+            project_dir,
         )
 
     # -- lifecycle -------------------------------------------------------
@@ -220,7 +223,7 @@ class Assistant:
         self.stop()
         why = "exited early" if exited else f"did not answer {url} within {self.timeout:.0f}s"
         message = f"{server.name} {why}. Last lines of {server.log_path}:\n{log}"
-        print(message, file=sys.stderr)
+        print(f"{server.name} failed to start; see the exception for its log tail", file=sys.stderr)
         raise RuntimeError(message)
 
 
@@ -230,9 +233,16 @@ def running_assistant(
     cors: Union[str, Sequence[str]] = "*",
     timeout: float = DEFAULT_START_TIMEOUT,
     log_dir: Optional[Union[str, Path]] = None,
+    project_dir: Union[str, Path] = REPO_ROOT,
+    actions: str = "actions",
 ) -> Iterator[Assistant]:
-    """Run the action server and Rasa on free 127.0.0.1 ports; yield an Assistant."""
-    model = find_model(model_dir)
+    """Run the action server and Rasa on free 127.0.0.1 ports; yield an Assistant.
+
+    model_dir, credentials.yml, endpoints.yml and the actions package are taken
+    relative to project_dir (the repository by default).
+    """
+    project_dir = Path(project_dir)
+    model = find_model(model_dir if Path(model_dir).is_absolute() else project_dir / model_dir)
     origins: List[str] = [cors] if isinstance(cors, str) else list(cors)
     tmp = None
     if log_dir is None:
@@ -240,7 +250,7 @@ def running_assistant(
         log_dir = tmp
     log_dir = Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
-    bot = Assistant(model, origins, log_dir, timeout)
+    bot = Assistant(model, origins, log_dir, timeout, project_dir=project_dir, actions=actions)
     try:
         bot.start()
         yield bot
