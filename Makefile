@@ -1,0 +1,92 @@
+# The route advisor. `make run` and `make test` work on a fresh machine; see README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_FOR_VENV ?= $(shell command -v python3.10 || echo $(HOME)/.pyenv/versions/3.10.13/bin/python)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/rasa
+SPACY_MODEL := build/spacy/en_route_advisor
+MODEL := models/route-advisor.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) $(SPACY_MODEL)/meta.json
+
+RASA_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+DEMO_PORT ?= 8000
+# Origins allowed to open the widget's socket.io connection; set your site's origin in production.
+ALLOWED_ORIGINS ?= http://localhost:$(DEMO_PORT) http://127.0.0.1:$(DEMO_PORT)
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+# The action server (rasa-sdk) reads its bind address from SANIC_HOST.
+export SANIC_HOST ?= 127.0.0.1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help venv spacy model validate test test-stories pytest evaluate cross-validate diagram run shell actions clean
+
+help:
+	@echo "make run        - set up, train if needed, start the assistant, widget and demo page"
+	@echo "make test       - set up, train if needed, run every test"
+	@echo "make shell      - chat with the assistant in the terminal"
+	@echo "make evaluate   - train, score the held-out NLU set, print intent and entity F1"
+	@echo "make validate   - rasa data validate --fail-on-warnings"
+	@echo "make diagram    - redraw docs/decision-tree.md from routes/decision-tree.yml"
+	@echo "make cross-validate - 5-fold NLU cross-validation on the training data"
+	@echo "make clean      - remove the venv, built pipeline, models and results"
+
+# --- set-up -------------------------------------------------------------------------------
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt $(wildcard requirements-test.txt)
+	@test -x $(PY) || $(PYTHON_FOR_VENV) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt $(if $(wildcard requirements-test.txt),-r requirements-test.txt)
+	@touch $@
+
+spacy: $(SPACY_MODEL)/meta.json
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed $(wildcard language/*.py language/patterns/*.yml) domain.yml
+	$(PY) -m language.build_pipeline $(SPACY_MODEL)
+
+model: $(MODEL)
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	@mkdir -p models
+	@start=$$(date +%s); \
+	$(RASA) train --fixed-model-name route-advisor --out models --force --quiet && \
+	echo "Trained $(MODEL) in $$(( $$(date +%s) - start )) s"
+
+# --- checks -------------------------------------------------------------------------------
+validate: $(VENV)/.installed
+	$(RASA) data validate --fail-on-warnings --quiet
+
+test-stories: $(MODEL)
+	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories --quiet
+
+pytest: $(MODEL)
+	$(PY) -m pytest -q tests
+
+test: validate test-stories pytest
+
+evaluate: $(MODEL)
+	$(PY) -m tests.nlu.evaluate
+
+cross-validate: $(SPACY_MODEL)/meta.json
+	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out results/cross-validation
+
+diagram: $(VENV)/.installed
+	$(PY) -m routes.diagram > docs/decision-tree.md
+
+# --- running ------------------------------------------------------------------------------
+actions: $(VENV)/.installed
+	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT)
+
+run: $(MODEL)
+	@trap 'kill 0' EXIT; \
+	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > actions.log 2>&1 & \
+	echo "Action server on $(ACTION_ENDPOINT_URL) (log: actions.log)"; \
+	echo "Rasa on http://127.0.0.1:$(RASA_PORT) - REST: POST /webhooks/rest/webhook {\"sender\": \"me\", \"message\": \"hi\"}"; \
+	$(RASA) run -i 127.0.0.1 -p $(RASA_PORT) -m $(MODEL) --credentials credentials.yml \
+	  --endpoints endpoints.yml --cors $(ALLOWED_ORIGINS)
+
+shell: $(MODEL)
+	@trap 'kill 0' EXIT; \
+	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > actions.log 2>&1 & \
+	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml
+
+clean:
+	rm -rf $(VENV) build models results .rasa

@@ -1,0 +1,123 @@
+"""The Rasa actions on real Tracker objects: they adapt the walker, and add nothing of their own."""
+import asyncio
+import json
+
+import pytest
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
+
+from actions.bad_input import EMPTY, LONG, MARKUP, NO_WORDS, NOT_ENGLISH, UNCLEAR
+from actions.conversation import ANSWERS, ActionExplainRoute, ActionFallback, ActionStartOver
+from actions.recommendation import ActionRecommend
+from actions.route_form import ASK_ACTIONS, ValidateRouteForm
+
+
+def texts(dispatcher):
+    return [m["text"] for m in dispatcher.messages if m.get("text")]
+
+
+def customs(dispatcher):
+    return [m["custom"] for m in dispatcher.messages if m.get("custom")]
+
+
+def test_recommendation_gives_text_and_payload(tracker_named, dispatcher, domain):
+    events = ActionRecommend().run(dispatcher, tracker_named("new_provider_dps_open"), domain)
+    assert events == [SlotSet("route", "dps")]
+    assert "Join Kent's DPS or approved provider list" in texts(dispatcher)[0]
+    [payload] = customs(dispatcher)
+    recommendation = payload["recommendation"]
+    assert recommendation["route"] == "dps" and recommendation["also"] == ["spot"]
+    assert recommendation["facts"]["stage"] == "new" and recommendation["facts"]["council"] == "Kent"
+    assert recommendation["why"] and recommendation["next_steps"] and recommendation["caveats"]
+    json.dumps(payload)  # the channel sends it as JSON
+
+
+def test_unregistered_provider_is_told_to_register_with_their_regulator(tracker_named, dispatcher, domain):
+    events = ActionRecommend().run(dispatcher, tracker_named("unregistered_in_wales"), domain)
+    assert events == [SlotSet("route", "register_first")]
+    assert "Care Inspectorate Wales" in texts(dispatcher)[0]
+
+
+def test_recommendation_asks_instead_when_facts_are_missing(tracker_named, dispatcher, domain):
+    assert ActionRecommend().run(dispatcher, tracker_named("registered_only"), domain) == []
+    assert dispatcher.messages[0]["text"].startswith("How much new work")
+
+
+def test_form_asks_only_for_the_next_fact_on_the_path(tracker_named, dispatcher, domain):
+    form = ValidateRouteForm()
+    assert asyncio.run(form.required_slots([], dispatcher, tracker_named("registered_only"), domain)) == ["capacity"]
+    assert asyncio.run(form.required_slots([], dispatcher, tracker_named("unregistered_in_wales"), domain)) == []
+    assert asyncio.run(form.required_slots([], dispatcher, tracker_named("nothing_known"), domain)) == ["registration"]
+
+
+@pytest.mark.parametrize("slot, good, bad", [
+    ("registration", "pending", "in progress"), ("stage", "expanding", "growing"),
+    ("capacity", "limited", "2 packages"), ("framework", "unknown", "maybe"),
+    ("dps", "closed", "no"), ("work_type", "urgent", "asap"), ("nation", "scotland", "uk"),
+])
+def test_each_slot_keeps_canonical_values_and_drops_others(slot, good, bad, tracker_named, dispatcher, domain):
+    validate = getattr(ValidateRouteForm(), f"validate_{slot}")
+    tracker = tracker_named("registered_only")
+    assert validate(good, dispatcher, tracker, domain) == {slot: good}
+    assert validate(bad, dispatcher, tracker, domain) == {slot: None}
+
+
+def test_council_name_is_tidied(tracker_named, dispatcher, domain):
+    validate = ValidateRouteForm().validate_council
+    assert validate("  West   Sussex ", dispatcher, tracker_named("registered_only"), domain) == {"council": "West Sussex"}
+
+
+def test_ask_action_sends_buttons_for_every_answer_and_progress(tracker_named, dispatcher, domain):
+    ask_capacity = next(action() for action in ASK_ACTIONS if action().name() == "action_ask_capacity")
+    ask_capacity.run(dispatcher, tracker_named("registered_only"), domain)
+    question, progress = dispatcher.messages
+    assert [b["payload"] for b in question["buttons"]] == [
+        '/inform{"capacity": "none"}', '/inform{"capacity": "limited"}', '/inform{"capacity": "available"}']
+    assert progress["custom"] == {"progress": {"step": 2, "of": 6}, "asking": "capacity"}
+
+
+def test_every_fact_has_an_ask_action_named_in_the_domain(domain):
+    names = {action().name() for action in ASK_ACTIONS}
+    assert names == {f"action_ask_{slot}" for slot in domain["forms"]["route_form"]["required_slots"]}
+    assert names <= set(domain["actions"])
+
+
+def test_domain_slot_values_match_the_tree(domain):
+    from actions.advice import TREE
+
+    for name, fact in TREE.facts.items():
+        assert domain["slots"][name]["values"] == list(fact.answers), name
+
+
+def test_question_mid_form_is_answered_and_the_form_resumes(tracker_named, dispatcher, domain):
+    ActionExplainRoute().run(dispatcher, tracker_named("asking_about_dps_mid_questions"), domain)
+    assert texts(dispatcher) == [ANSWERS["ask_dps"]]  # route_form re-asks its own question next
+
+
+def test_question_after_advice_is_answered_then_steers_back(tracker_named, dispatcher, domain):
+    ActionExplainRoute().run(dispatcher, tracker_named("asking_about_dps_after_advice"), domain)
+    answer, steer = texts(dispatcher)
+    assert "23 February 2029" in answer and "dynamic market" in answer
+    assert "correct any detail" in steer
+
+
+def test_every_route_question_intent_has_an_answer(domain):
+    asked = {intent for intent in domain["intents"] if intent.startswith("ask_")}
+    assert asked == set(ANSWERS)
+
+
+def test_start_over_forgets_every_fact(tracker_named, dispatcher, domain):
+    events = ActionStartOver().run(dispatcher, tracker_named("new_provider_dps_open"), domain)
+    assert AllSlotsReset() in events and ActiveLoop(None) in events
+    assert dispatcher.messages[0]["response"] == "utter_start_over"
+
+
+@pytest.mark.parametrize("text, reply", [
+    ("", EMPTY), ("   \n\t", EMPTY), ("x" * 5000, LONG), ("👍🙂🎉", NO_WORDS),
+    ("<script>alert(1)</script>", MARKUP), ("Здравствуйте, мы агентство по уходу", NOT_ENGLISH),
+    ("what colour is the sky", UNCLEAR),
+])
+def test_fallback_says_what_was_wrong_then_asks_again(text, reply, tracker_named, dispatcher, domain):
+    ActionFallback().run(dispatcher, tracker_named("nothing_known", text=text), domain)
+    said = texts(dispatcher)
+    assert said[0] == reply
+    assert said[1].startswith("First, is your service registered")
