@@ -39,12 +39,12 @@ def test_unregistered_provider_is_told_to_register_with_their_regulator(tracker_
 
 def test_recommendation_asks_instead_when_facts_are_missing(tracker_named, dispatcher, domain):
     assert ActionRecommend().run(dispatcher, tracker_named("registered_only"), domain) == []
-    assert dispatcher.messages[0]["text"].startswith("How much new work")
+    assert dispatcher.messages[0]["text"] == "How established are you with the council?"
 
 
 def test_form_asks_only_for_the_next_fact_on_the_path(tracker_named, dispatcher, domain):
     form = ValidateRouteForm()
-    assert asyncio.run(form.required_slots([], dispatcher, tracker_named("registered_only"), domain)) == ["capacity"]
+    assert asyncio.run(form.required_slots([], dispatcher, tracker_named("registered_only"), domain)) == ["stage"]
     assert asyncio.run(form.required_slots([], dispatcher, tracker_named("unregistered_in_wales"), domain)) == []
     assert asyncio.run(form.required_slots([], dispatcher, tracker_named("nothing_known"), domain)) == ["registration"]
 
@@ -67,12 +67,14 @@ def test_council_name_is_tidied(tracker_named, dispatcher, domain):
 
 
 def test_ask_action_sends_buttons_for_every_answer_and_progress(tracker_named, dispatcher, domain):
-    ask_capacity = next(action() for action in ASK_ACTIONS if action().name() == "action_ask_capacity")
-    ask_capacity.run(dispatcher, tracker_named("registered_only"), domain)
+    ask_stage = next(action() for action in ASK_ACTIONS if action().name() == "action_ask_stage")
+    ask_stage.run(dispatcher, tracker_named("registered_only"), domain)
     question, progress = dispatcher.messages
     assert [b["payload"] for b in question["buttons"]] == [
-        '/inform{"capacity": "none"}', '/inform{"capacity": "limited"}', '/inform{"capacity": "available"}']
-    assert progress["custom"] == {"progress": {"step": 2, "of": 6}, "asking": "capacity"}
+        '/inform{"stage": "new"}', '/inform{"stage": "expanding"}', '/inform{"stage": "established"}']
+    assert [b["title"] for b in question["buttons"]] == [
+        "New to council work", "Expanding into this council", "Established with them"]
+    assert progress["custom"] == {"progress": {"step": 2, "of": 6}, "asking": "stage"}
 
 
 def test_every_fact_has_an_ask_action_named_in_the_domain(domain):
