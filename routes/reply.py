@@ -17,7 +17,7 @@ def recommendation_text(tree: DecisionTree, recommendation: Recommendation) -> s
     if recommendation.caveats:
         sections.append(_bullets(reply["caveats"], recommendation.caveats))
     sections.append(reply["closing"])
-    return "\n\n".join(sections)
+    return "\n".join(sections)  # one message: channels split text on blank lines
 
 
 def _bullets(heading: str, lines: List[str]) -> str:
