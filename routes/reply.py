@@ -7,9 +7,13 @@ from routes.tree import DecisionTree
 from routes.walker import Recommendation, fill
 
 
+def recommendation_headline(tree: DecisionTree, recommendation: Recommendation) -> str:
+    return tree.reply["intro"].format(title=recommendation.title)
+
+
 def recommendation_text(tree: DecisionTree, recommendation: Recommendation) -> str:
     reply = tree.reply
-    sections: List[str] = [reply["intro"].format(title=recommendation.title)]
+    sections: List[str] = [recommendation_headline(tree, recommendation)]
     if recommendation.also:
         sections.append(_bullets(reply["also"], [fill(tree, tree.routes[r].also, recommendation.facts) for r in recommendation.also]))
     sections.append(_bullets(reply["why"], recommendation.why))

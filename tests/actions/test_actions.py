@@ -123,3 +123,9 @@ def test_fallback_says_what_was_wrong_then_asks_again(text, reply, tracker_named
     said = texts(dispatcher)
     assert said[0] == reply
     assert said[1].startswith("First, is your service registered")
+
+
+def test_widget_gets_the_headline_and_the_card_without_repeating_it(tracker_named, dispatcher, domain):
+    ActionRecommend().run(dispatcher, tracker_named("new_provider_dps_open_on_widget"), domain)
+    assert texts(dispatcher) == ["Here's my recommendation: Join Kent's DPS or approved provider list."]
+    assert customs(dispatcher)[0]["recommendation"]["why"]
