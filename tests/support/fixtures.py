@@ -27,8 +27,11 @@ def assistant(artifacts_dir):
     """Rasa + action server from models/ on free 127.0.0.1 ports (CORS: *).
 
     Attributes: rasa_url, actions_url, stop_rasa(), start_rasa(), rasa_log, actions_log.
+    ROUTE_ADVISOR_PROJECT_DIR runs another Rasa project instead (its models/, actions and yml files).
     """
-    with running_assistant(model_dir="models", cors="*", log_dir=artifacts_dir / "logs") as bot:
+    project_dir = os.environ.get("ROUTE_ADVISOR_PROJECT_DIR", str(REPO_ROOT))
+    with running_assistant(model_dir="models", cors="*", log_dir=artifacts_dir / "logs",
+                           project_dir=project_dir) as bot:
         yield bot
 
 

@@ -55,8 +55,9 @@ export function itemsFromBotMessage(msg) {
 export function progressFromBotMessage(msg) {
   const p = msg.progress || (msg.custom && msg.custom.progress);
   if (!p || typeof p !== 'object') return null;
+  // The assistant sends {"progress": {"step": 2, "of": 5}} ("of" is an upper bound).
   const step = parseInt(p.step, 10);
-  const total = parseInt(p.total, 10);
+  const total = parseInt(p.of != null ? p.of : p.total, 10);
   return Number.isFinite(step) ? { step, total: Number.isFinite(total) ? total : null } : null;
 }
 

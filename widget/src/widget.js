@@ -339,10 +339,15 @@ export class Widget {
   }
 
   _renderReplies() {
-    const items = this.state.items.filter((i) => !i.folded);
-    const last = items[items.length - 1];
-    const replies = last && last.from === 'bot' && last.kind === 'text' ? last.quickReplies : [];
-    const key = replies.length ? last.id : '';
+    // The quick replies of the bot's latest message that has some, until the visitor answers.
+    let offer = null;
+    for (let i = this.state.items.length - 1; i >= 0; i -= 1) {
+      const it = this.state.items[i];
+      if (it.from === 'user') break;
+      if (it.kind === 'text' && it.quickReplies && it.quickReplies.length) { offer = it; break; }
+    }
+    const replies = offer ? offer.quickReplies : [];
+    const key = offer ? offer.id : '';
     if (this.replies.dataset.for === key) return;
     this.replies.dataset.for = key;
     const hadFocus = this.shadow.activeElement && this.replies.contains(this.shadow.activeElement);

@@ -1,0 +1,172 @@
+"""A page object for the chat widget: what a visitor sees and does, through Playwright.
+
+Locators use roles and accessible names (Playwright pierces the widget's open shadow root),
+so the tests also check that every control is named.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Callable, List, Optional
+
+from playwright.sync_api import Locator, Page, expect
+
+ROOT = "document.querySelector('#route-advisor-widget').shadowRoot"
+STORAGE_KEY = "route-advisor:v1"
+TURN_TIMEOUT_MS = 30_000
+
+
+class Chat:
+    def __init__(self, page: Page, url: str):
+        self.page = page
+        self.url = url
+        self.page_errors: List[str] = []
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    # ------------------------------------------------------------------ locators
+    @property
+    def launcher(self) -> Locator:
+        return self.page.get_by_role("button", name="Ask the route advisor")
+
+    @property
+    def panel(self) -> Locator:
+        return self.page.get_by_role("dialog", name="Route advisor")
+
+    @property
+    def log(self) -> Locator:
+        return self.page.get_by_role("log", name="Route advisor conversation")
+
+    @property
+    def input(self) -> Locator:
+        return self.page.get_by_role("textbox", name="Message the Route advisor")
+
+    @property
+    def reply_buttons(self) -> Locator:
+        return self.page.get_by_role("group", name="Suggested replies").get_by_role("button")
+
+    @property
+    def card(self) -> Locator:
+        return self.log.get_by_role("article")
+
+    @property
+    def progress(self) -> Locator:
+        return self.page.locator(".ra-progress-label")
+
+    @property
+    def banner(self) -> Locator:
+        return self.page.get_by_role("status").filter(has_text="Reconnecting")
+
+    def button(self, name: str) -> Locator:
+        return self.panel.get_by_role("button", name=name, exact=True)
+
+    # ------------------------------------------------------------------ actions
+    def goto(self, path: str = "") -> "Chat":
+        self.page.goto(self.url.rstrip("/") + "/" + path.lstrip("/"))
+        expect(self.launcher).to_be_visible()
+        return self
+
+    def open(self) -> "Chat":
+        self.launcher.click()
+        expect(self.panel).to_be_visible()
+        return self
+
+    def say(self, text: str) -> None:
+        self.input.fill(text)
+        self.input.press("Enter")
+
+    def question_id(self) -> str:
+        """Id of the bot message whose quick replies are showing ('' when none)."""
+        return self.page.evaluate(f"{ROOT}.querySelector('.ra-replies').dataset.for || ''")
+
+    def wait_for_question_or_card(self, previous: str = "", timeout: int = TURN_TIMEOUT_MS) -> str:
+        """Wait for quick replies other than `previous`, or the card; returns 'question' or 'card'."""
+        self.page.wait_for_function(
+            f"""(previous) => {{
+                const root = {ROOT};
+                const forId = root.querySelector('.ra-replies').dataset.for || '';
+                return root.querySelector('.ra-card') || (forId && forId !== previous);
+            }}""",
+            arg=previous,
+            timeout=timeout,
+        )
+        self.wait_until_idle()
+        return "card" if self.card.count() else "question"
+
+    def wait_until_idle(self, timeout: int = TURN_TIMEOUT_MS) -> None:
+        """Nothing queued or being processed: the bot has finished its turn."""
+        self.page.wait_for_function(
+            f"""(key) => {{
+                const s = JSON.parse(localStorage.getItem(key) || 'null');
+                const root = {ROOT};
+                return s && s.items.every((i) => i.from !== 'user' || i.status === 'sent')
+                    && root.querySelector('.ra-typing').hidden;
+            }}""",
+            arg=STORAGE_KEY,
+            timeout=timeout,
+        )
+
+    def reply_titles(self) -> List[str]:
+        return [t.strip() for t in self.reply_buttons.all_inner_texts()]
+
+    def answer(self, choose: Callable[[List[str]], str] = lambda titles: titles[0], by: str = "click") -> str:
+        """Answer the showing question (click a quick reply, or type its title); returns the title."""
+        previous = self.question_id()
+        assert previous, "no question is showing"
+        title = choose(self.reply_titles())
+        if by == "click":
+            self.reply_buttons.filter(has_text=title).first.click()
+        elif by == "type":
+            self.say(title)
+        else:
+            raise ValueError(by)
+        self.wait_for_question_or_card(previous)
+        return title
+
+    def answer_until_card(self, choose: Callable[[List[str]], str] = lambda titles: titles[0],
+                          by: str = "click", max_questions: int = 12,
+                          each: Optional[Callable[["Chat"], None]] = None) -> List[str]:
+        answers: List[str] = []
+        while not self.card.count():
+            assert len(answers) < max_questions, f"no recommendation after {answers}"
+            if each:
+                each(self)
+            answers.append(self.answer(choose, by))
+        return answers
+
+    # ------------------------------------------------------------------ reading
+    def messages(self) -> List[tuple]:
+        """The visible transcript as (who, text) pairs; who is 'bot', 'user' or 'card'."""
+        return [tuple(m) for m in self.page.evaluate(
+            f"""() => Array.from({ROOT}.querySelectorAll('.ra-msg')).map((m) => [
+                m.classList.contains('ra-msg--card') ? 'card' : m.dataset.from,
+                (m.querySelector('.ra-text, .ra-card-route') || {{}}).textContent || ''])"""
+        )]
+
+    def user_texts(self) -> List[str]:
+        return [text for who, text in self.messages() if who == "user"]
+
+    def stored(self) -> Optional[dict]:
+        raw = self.page.evaluate("(key) => localStorage.getItem(key)", STORAGE_KEY)
+        return json.loads(raw) if raw else None
+
+    def focused(self) -> str:
+        """A description of the focused element, looking inside the widget's shadow root."""
+        return self.page.evaluate(
+            """() => {
+                let el = document.activeElement;
+                while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+                if (!el) return '';
+                const name = el.getAttribute('aria-label') || (el.innerText || '').trim() || el.id;
+                return `${el.tagName.toLowerCase()}:${name}`;
+            }"""
+        )
+
+    def screenshot(self, path) -> None:
+        self.page.wait_for_timeout(300)  # let the scroll and progress transitions settle
+        self.page.screenshot(path=str(path))
+
+    def assert_no_page_errors(self) -> None:
+        assert not self.page_errors, f"uncaught errors in the page: {self.page_errors}"
+
+
+QUESTION_RE = re.compile(r"Question \d+( of \d+)?")

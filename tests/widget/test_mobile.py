@@ -1,0 +1,57 @@
+"""A 375 px phone: full-screen chat, no sideways scrolling, input visible above the keyboard."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.widget.a11y import small_targets
+
+WIDTH, HEIGHT = 375, 667
+
+
+def _no_sideways_scroll(page):
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
+    assert max(widths[:2]) <= WIDTH, f"page scrolls sideways: {widths}"
+    overflowing = page.evaluate(
+        """(width) => Array.from(document.querySelector('#route-advisor-widget').shadowRoot.querySelectorAll('*'))
+            .filter((el) => { const r = el.getBoundingClientRect(); return r.width && (r.left < -1 || r.right > width + 1); })
+            .map((el) => el.className || el.tagName)""", WIDTH)
+    assert overflowing == [], f"widget elements wider than the screen: {overflowing}"
+
+
+def test_phone_full_screen_chat_to_a_recommendation(phone_chat, artifacts_dir):
+    chat = phone_chat
+    chat.goto()
+    _no_sideways_scroll(chat.page)
+    box = chat.launcher.bounding_box()
+    assert box["x"] + box["width"] <= WIDTH and box["height"] >= 44
+    chat.launcher.tap()
+    expect(chat.panel).to_be_visible()
+
+    panel = chat.panel.bounding_box()
+    assert (panel["x"], panel["y"], panel["width"], panel["height"]) == (0, 0, WIDTH, HEIGHT), panel
+    expect(chat.launcher).to_be_hidden()  # the full-screen chat covers it; Close chat is in the header
+    chat.wait_for_question_or_card()
+    _no_sideways_scroll(chat.page)
+
+    while not chat.card.count():
+        previous = chat.question_id()
+        chat.reply_buttons.first.tap()
+        chat.wait_for_question_or_card(previous)
+    _no_sideways_scroll(chat.page)
+    assert small_targets(chat.page) == []
+    chat.card.scroll_into_view_if_needed()
+    chat.screenshot(artifacts_dir / "widget-phone.png")
+
+    # An on-screen keyboard shrinks the visible viewport: the input must stay in view above it.
+    chat.input.tap()
+    chat.page.set_viewport_size({"width": WIDTH, "height": 360})
+    chat.page.wait_for_timeout(300)
+    box = chat.input.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 360, box
+    expect(chat.input).to_be_in_viewport()
+    chat.screenshot(artifacts_dir / "widget-phone-keyboard.png")
+
+    chat.button("Close chat").tap()
+    expect(chat.panel).to_be_hidden()
+    expect(chat.launcher).to_be_visible()
