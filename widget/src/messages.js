@@ -76,13 +76,13 @@ export function normaliseRecommendation(rec) {
 }
 
 /**
- * The assistant may also word the recommendation as plain text in the same turn
- * (for text-only channels). Those messages repeat the card, so the card replaces them:
- * returns the ids of the turn's bot text messages, from the first one naming the
- * recommendation's title up to the last one quoting its why / next steps / caveats.
+ * On text-only channels the assistant words the whole recommendation as text too. If such
+ * text arrives with the card (same turn), the card replaces the parts that repeat it: returns
+ * the ids of the turn's bot text messages from the first to the last one quoting the card's
+ * why / next steps / caveats. A headline that only names the route stays as the lead-in.
  */
 export function textsRepeatingCard(turnItems, rec) {
-  const needles = [rec.title, ...rec.why, ...rec.nextSteps, ...rec.caveats].filter((s) => s && s.length > 3);
+  const needles = [...rec.why, ...rec.nextSteps, ...rec.caveats].filter((s) => s && s.length > 3);
   const texts = turnItems.filter((it) => it.from === 'bot' && it.kind === 'text' && !it.quickReplies.length && !it.links.length);
   const matches = texts.map((it) => needles.some((n) => it.text.includes(n)));
   const first = matches.indexOf(true);

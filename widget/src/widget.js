@@ -228,30 +228,32 @@ export class Widget {
       this.conn.start();
       return;
     }
-    const next = this._pending()[0];
-    if (!next) return;
+    // Claim the oldest pending message in storage, so another open tab does not send it too.
+    let next = null;
     this._mutate((s) => {
+      const it = s.items.find((i) => i.from === 'user' && i.status === 'pending');
+      if (it) {
+        it.status = 'sending';
+        next = { id: it.id, message: it.payload || it.text };
+      }
+    });
+    if (!next) return;
+    const setStatus = (status, onlyIf) => this._mutate((s) => {
       const it = s.items.find((i) => i.id === next.id);
-      if (it) it.status = 'sending';
+      if (it && (!onlyIf || it.status === onlyIf)) it.status = status;
     });
     this.inflight = next.id;
     this._setTyping(true);
-    const sent = this.conn.send(next.payload || next.text, (ok) => {
+    const sent = this.conn.send(next.message, (ok) => {
       if (this.inflight !== next.id) return;
       this.inflight = null;
-      this._mutate((s) => {
-        const it = s.items.find((i) => i.id === next.id);
-        if (it && it.status === 'sending') it.status = ok ? 'sent' : 'pending';
-      });
+      setStatus(ok ? 'sent' : 'pending', 'sending');
       this._setTyping(false);
       this._flush();
     });
     if (!sent) {
       this.inflight = null;
-      this._mutate((s) => {
-        const it = s.items.find((i) => i.id === next.id);
-        if (it) it.status = 'pending';
-      });
+      setStatus('pending');
       this._setTyping(false);
     }
   }
