@@ -43,6 +43,13 @@ def test_phone_full_screen_chat_to_a_recommendation(phone_chat, artifacts_dir):
     chat.card.scroll_into_view_if_needed()
     chat.screenshot(artifacts_dir / "widget-phone.png")
 
+    # Full screen the chat is modal: Tab cycles inside it, never onto the hidden page behind.
+    chat.input.focus()
+    for _ in range(15):
+        chat.page.keyboard.press("Tab")
+        assert chat.page.evaluate("() => document.activeElement.id") == "route-advisor-widget", chat.focused()
+    expect(chat.panel).to_have_attribute("aria-modal", "true")
+
     # An on-screen keyboard shrinks the visible viewport: the input must stay in view above it.
     chat.input.tap()
     chat.page.set_viewport_size({"width": WIDTH, "height": 360})

@@ -3,6 +3,7 @@
 // Rasa's socket.io channel does not replay history, so the transcript lives here.
 
 const VERSION = 1;
+const MAX_ITEMS = 400;
 
 export function randomId() {
   const bytes = new Uint8Array(16);
@@ -68,6 +69,7 @@ export class Store {
 
   save(state) {
     state.updatedAt = Date.now();
+    if (state.items.length > MAX_ITEMS) state.items = state.items.slice(-MAX_ITEMS);
     try {
       this.local.setItem(this.key, JSON.stringify(state));
     } catch (e) {

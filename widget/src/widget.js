@@ -102,7 +102,7 @@ export class Widget {
     this.panel = h('section', {
       id: 'ra-panel', class: 'ra-panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'ra-title',
       'aria-describedby': c.subtitle ? 'ra-subtitle' : null, hidden: true,
-      onkeydown: (e) => { if (e.key === 'Escape') { e.preventDefault(); this.close(); } },
+      onkeydown: (e) => this._onPanelKey(e),
     },
     h('header', { class: 'ra-header' },
       h('div', { class: 'ra-heading' },
@@ -124,7 +124,31 @@ export class Widget {
     this._trackViewport();
   }
 
+  /** Escape closes. Full screen (phones), the chat is modal: Tab wraps around inside it. */
+  _onPanelKey(e) {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.close();
+      return;
+    }
+    if (e.key !== 'Tab' || !this.fullScreen.matches) return;
+    const focusables = Array.from(this.panel.querySelectorAll('button, a[href], input, [tabindex="0"]'))
+      .filter((el) => !el.disabled && el.getClientRects().length);
+    if (!focusables.length) return;
+    const first = focusables[0];
+    const last = focusables[focusables.length - 1];
+    const active = this.shadow.activeElement;
+    if (e.shiftKey && active === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && active === last) { e.preventDefault(); first.focus(); }
+  }
+
   _trackViewport() {
+    // Must match the full-screen media query in styles.css.
+    this.fullScreen = window.matchMedia('(max-width: 480px), (max-height: 500px)');
+    const modal = () => this.panel.setAttribute('aria-modal', this.fullScreen.matches ? 'true' : 'false');
+    if (this.fullScreen.addEventListener) this.fullScreen.addEventListener('change', modal);
+    modal();
+
     const vv = window.visualViewport;
     if (!vv) return;
     // Keep the panel (and so the input) inside the visible area above an on-screen keyboard.
