@@ -41,3 +41,20 @@ def test_server_down_then_back_up(chat, assistant, axe_source, artifacts_dir):
     messages = chat.messages()
     sent = messages.index(("user", "hello again"))
     assert any(who in ("bot", "card") for who, _ in messages[sent + 1:]), messages
+
+
+# Every WebSocket the page opens goes to a closed port, as behind a proxy that blocks them.
+BLOCK_WEBSOCKETS = """
+const RealWebSocket = window.WebSocket;
+window.WebSocket = class extends RealWebSocket { constructor(url, protocols) { super('ws://127.0.0.1:9/', protocols); } };
+"""
+
+
+def test_falls_back_to_long_polling_when_websockets_are_blocked(chat):
+    chat.page.context.add_init_script(BLOCK_WEBSOCKETS)
+    polls = []
+    chat.page.on("response", lambda r: polls.append(r.status) if "transport=polling" in r.url else None)
+    chat.goto().open()
+    assert chat.wait_for_question_or_card() == "question"
+    chat.answer()
+    assert polls and all(status == 200 for status in polls), polls
