@@ -16,8 +16,10 @@ export class Widget {
     this.c = config;
     this.tabId = randomId();
     this.store = new Store(config.storageKey, config.sessionTtlMs);
-    this.state = this.store.load();
-    this.store.save(this.state);
+    // A message this page was sending when it was last unloaded reached the server: count it as sent.
+    this.state = this.store.update((s) => {
+      s.items.forEach((i) => { if (i.status === 'sending') i.status = 'sent'; });
+    }).state;
     this.rendered = []; // [{id, sig, node}] in display order
     this.inflight = null; // id of the visitor message being processed by the server
     this.isOpen = false;
