@@ -1,0 +1,82 @@
+"""Build the spaCy pipeline that Rasa's SpacyNLP loads (config.yml).
+
+    python -m language.build_pipeline [out_dir]     # default build/spacy/en_route_advisor
+
+A blank English pipeline: lookup lemmatizer (spacy-lookups-data) + entity_ruler with
+the patterns in language/patterns/*.yml. No statistical model, so the build is
+deterministic and takes about a second. A malformed pattern file or a value that is not
+canonical (domain.yml's categorical slots, else docs/contract.md) stops the build with
+a message naming the file.
+
+The Rasa model does not contain this pipeline: SpacyNLP loads it from the path in
+config.yml (relative to the working directory) at train *and* run time, so build it
+before `rasa train` and before `rasa run`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+from language.contract import REPO_ROOT, allowed_values
+from language.pattern_format import PatternError, load_dir
+
+PATTERNS_DIR = REPO_ROOT / "language" / "patterns"
+DEFAULT_OUT = Path("build/spacy/en_route_advisor")
+
+
+def make_nlp(patterns_dir: Path = PATTERNS_DIR, domain_path: Optional[Path] = None):
+    """The pipeline in memory (used by the build and by the tests)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    # Patterns are validated by language.pattern_format (naming the file), not by the ruler.
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    nlp.initialize()  # loads the lemma tables; it would also empty the ruler, so patterns come after
+    patterns = load_dir(patterns_dir, nlp, allowed_values(domain_path))
+    with nlp.select_pipes(disable=["lemmatizer"]):  # phrase patterns need tokens only
+        ruler.add_patterns(patterns)
+    digest = hashlib.sha256(json.dumps(patterns, sort_keys=True).encode()).hexdigest()[:12]
+    nlp.meta.update(
+        name="route_advisor",
+        version="1.0.0",
+        description="Blank English + lookup lemmatizer + entity_ruler for the route advisor facts",
+        patterns_sha256=digest,
+        patterns_count=len(patterns),
+    )
+    return nlp
+
+
+def build(out_dir: Path = DEFAULT_OUT, patterns_dir: Path = PATTERNS_DIR) -> Path:
+    nlp = make_nlp(patterns_dir)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out_dir)
+    return out_dir
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) > 1 or (args and args[0].startswith("-")):
+        print("usage: python -m language.build_pipeline [out_dir]", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    try:
+        out = build(Path(args[0]) if args else DEFAULT_OUT)
+    except PatternError as exc:
+        print(f"error: bad pattern file: {exc}", file=sys.stderr)
+        return 1
+    meta = json.loads((out / "meta.json").read_text())
+    print(
+        f"built {out} ({meta['patterns_count']} patterns, sha {meta['patterns_sha256']}) "
+        f"in {time.monotonic() - started:.1f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
