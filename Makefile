@@ -20,6 +20,8 @@ export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export SANIC_HOST ?= 127.0.0.1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
+include widget/widget.mk
+
 .PHONY: help venv spacy model validate test test-stories pytest evaluate cross-validate diagram run shell actions clean
 
 help:
@@ -30,13 +32,15 @@ help:
 	@echo "make validate   - rasa data validate --fail-on-warnings"
 	@echo "make diagram    - redraw docs/decision-tree.md from routes/decision-tree.yml"
 	@echo "make cross-validate - 5-fold NLU cross-validation on the training data"
+	@echo "make widget-build - build widget/dist/route-advisor.js (npm ci + esbuild)"
+	@echo "make demo       - serve only the demo page on http://localhost:$(DEMO_PORT)/"
 	@echo "make clean      - remove the venv, built pipeline, models and results"
 
 # --- set-up -------------------------------------------------------------------------------
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt $(wildcard requirements-test.txt)
+$(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON_FOR_VENV) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt $(if $(wildcard requirements-test.txt),-r requirements-test.txt)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $@
 
 spacy: $(SPACY_MODEL)/meta.json
@@ -57,7 +61,7 @@ validate: $(VENV)/.installed
 test-stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories --quiet
 
-pytest: $(MODEL)
+pytest: $(MODEL) widget-build widget-test-deps
 	$(PY) -m pytest -q tests
 
 test: validate test-stories pytest
@@ -75,10 +79,12 @@ diagram: $(VENV)/.installed
 actions: $(VENV)/.installed
 	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT)
 
-run: $(MODEL)
+run: $(MODEL) widget-build
 	@trap 'kill 0' EXIT; \
 	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > actions.log 2>&1 & \
+	$(PY) demo/serve.py --port $(DEMO_PORT) --server-url http://localhost:$(RASA_PORT) > demo.log 2>&1 & \
 	echo "Action server on $(ACTION_ENDPOINT_URL) (log: actions.log)"; \
+	echo "Demo page with the widget: http://localhost:$(DEMO_PORT)/ (ready when Rasa says 'Rasa server is up and running')"; \
 	echo "Rasa on http://127.0.0.1:$(RASA_PORT) - REST: POST /webhooks/rest/webhook {\"sender\": \"me\", \"message\": \"hi\"}"; \
 	$(RASA) run -i 127.0.0.1 -p $(RASA_PORT) -m $(MODEL) --credentials credentials.yml \
 	  --endpoints endpoints.yml --cors $(ALLOWED_ORIGINS)
@@ -88,5 +94,5 @@ shell: $(MODEL)
 	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > actions.log 2>&1 & \
 	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml
 
-clean:
+clean: widget-clean
 	rm -rf $(VENV) build models results .rasa

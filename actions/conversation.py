@@ -41,13 +41,12 @@ class ActionExplainRoute(Action):
 
 
 class ActionStartOver(Action):
-    """Forget every fact and ask the first question again."""
+    """Forget every fact; the rule then says so and the form asks the first question again."""
 
     def name(self) -> Text:
         return "action_start_over"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        dispatcher.utter_message(response="utter_start_over")
         return [ActiveLoop(None), AllSlotsReset(), SlotSet("requested_slot", None)]
 
 
