@@ -46,6 +46,14 @@ def test_a_whole_conversation_by_buttons_ends_in_a_recommendation_card(chat, art
 
     # Every answer the visitor clicked is in the transcript, as their message.
     assert chat.user_texts() == answers
+    caveats = card.locator("details")
+    if caveats.count():  # "Worth knowing" is folded away; it opens on demand
+        expect(caveats.get_by_role("listitem").first).to_be_hidden()
+        caveats.locator("summary").click()
+        expect(caveats.get_by_role("listitem").first).to_be_visible()
+        caveats.locator("summary").click()
+    chat.page.mouse.move(10, 10)
+    card.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     chat.screenshot(artifacts_dir / "widget-desktop.png")
 
     # Transcript download: a plain-text file with both sides and the recommendation.

@@ -4,6 +4,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.widget.a11y import small_targets
+from tests.widget.chat import ROOT
 
 WIDTH, HEIGHT = 375, 667
 
@@ -40,8 +41,12 @@ def test_phone_full_screen_chat_to_a_recommendation(phone_chat, artifacts_dir):
         chat.wait_for_question_or_card(previous)
     _no_sideways_scroll(chat.page)
     assert small_targets(chat.page) == []
-    chat.card.scroll_into_view_if_needed()
+    chat.card.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     chat.screenshot(artifacts_dir / "widget-phone.png")
+    # Header and input stay put: scrolling the card into view scrolls the transcript, not the panel.
+    assert chat.page.evaluate(f"{ROOT}.querySelector('.ra-panel').scrollTop") == 0
+    expect(chat.button("Close chat")).to_be_in_viewport()
+    expect(chat.input).to_be_in_viewport()
 
     # Full screen the chat is modal: Tab cycles inside it, never onto the hidden page behind.
     chat.input.focus()

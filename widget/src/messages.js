@@ -140,7 +140,9 @@ export function renderCard(item, ctx) {
       rec.also.length ? h('p', { class: 'ra-card-also' }, 'Alongside it: ', rec.also.join(', ')) : null,
       section('Why', rec.why, false),
       section('Next steps', rec.nextSteps, true),
-      section('Worth knowing', rec.caveats, false),
+      rec.caveats.length ? h('details', { class: 'ra-card-section ra-card-more' },
+        h('summary', { class: 'ra-card-h' }, `Worth knowing (${rec.caveats.length})`),
+        h('ul', { class: 'ra-card-list' }, rec.caveats.map((line) => h('li', null, line)))) : null,
       h('div', { class: 'ra-card-cta' },
         cta ? linkEl(cta, 'ra-cta')
           : h('p', { class: 'ra-card-note' }, 'Ask us for a free assessment of your options.'))));
