@@ -6,7 +6,7 @@ from typing import Dict, List, Text
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -51,12 +51,17 @@ class ActionStartOver(Action):
 
 
 class ActionFallback(Action):
-    """Say what went wrong with the message, politely, then carry on where we were."""
+    """Say what went wrong with the message, politely, then carry on where we were.
+
+    The message is taken back (as Rasa's default fallback does), so nothing the visitor
+    said before is lost and the conversation waits for them at the same question.
+    """
 
     def name(self) -> Text:
         return "action_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         dispatcher.utter_message(text=describe_problem(tracker.latest_message.get("text") or ""))
-        steer_back(dispatcher, tracker)
-        return []
+        if not ask_next_question(dispatcher, tracker):
+            dispatcher.utter_message(text=STEER_WHEN_DONE)
+        return [UserUtteranceReverted()]

@@ -3,7 +3,7 @@ import asyncio
 import json
 
 import pytest
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet, UserUtteranceReverted
 
 from actions.bad_input import EMPTY, LONG, MARKUP, NO_WORDS, NOT_ENGLISH, UNCLEAR
 from actions.conversation import ANSWERS, ActionExplainRoute, ActionFallback, ActionStartOver
@@ -112,13 +112,19 @@ def test_start_over_forgets_every_fact(tracker_named, dispatcher, domain):
     assert AllSlotsReset() in events and ActiveLoop(None) in events
 
 
+def test_fallback_mid_questions_asks_the_same_question_again(tracker_named, dispatcher, domain):
+    ActionFallback().run(dispatcher, tracker_named("registered_only", text="🙂"), domain)
+    assert texts(dispatcher) == [NO_WORDS, "How established are you with the council?"]
+
+
 @pytest.mark.parametrize("text, reply", [
     ("", EMPTY), ("   \n\t", EMPTY), ("x" * 5000, LONG), ("👍🙂🎉", NO_WORDS),
     ("<script>alert(1)</script>", MARKUP), ("Здравствуйте, мы агентство по уходу", NOT_ENGLISH),
     ("what colour is the sky", UNCLEAR),
 ])
 def test_fallback_says_what_was_wrong_then_asks_again(text, reply, tracker_named, dispatcher, domain):
-    ActionFallback().run(dispatcher, tracker_named("nothing_known", text=text), domain)
+    events = ActionFallback().run(dispatcher, tracker_named("nothing_known", text=text), domain)
+    assert events == [UserUtteranceReverted()]
     said = texts(dispatcher)
     assert said[0] == reply
     assert said[1].startswith("First, is your service registered")

@@ -127,12 +127,18 @@ def test_bot_challenge_is_answered_honestly(visitor):
     assert "not a person" in reply and "contact" in reply
 
 
-@pytest.mark.parametrize("text", ["", "   ", "x " * 2500, "🙂🙂🙂", "Bonjour, je voudrais de l'aide",
-                                  "<script>alert('x')</script>", "Здравствуйте, мы агентство"])
+BAD_INPUT = {"empty": "", "whitespace": "   \n ", "5000 characters": "x " * 2500, "emoji": "🙂🙂🙂",
+             "French": "Bonjour, je voudrais de l'aide", "markup": "<script>alert('x')</script>",
+             "Russian": "Здравствуйте, мы агентство"}
+
+
+@pytest.mark.parametrize("text", BAD_INPUT.values(), ids=BAD_INPUT.keys())
 def test_bad_input_gets_a_polite_reply_and_loses_nothing(visitor, text):
     visitor.say("hi")
     visitor.say('/inform{"registration": "registered"}')
     reply = visitor.say(text)
     assert said(reply).strip(), f"no reply to {text[:20]!r}"
+    assert len(reply) <= 4, f"the assistant looped: {reply}"
+    assert question(reply)[0] == "stage", "the question is asked again"
     advice = recommendation(visitor.say("we're new and the council's DPS is open"))
     assert advice["facts"]["registration"] == "registered" and advice["route"] == "dps"
