@@ -13,7 +13,8 @@ File format (the file name is the entity; see language/patterns/README.md)::
 
 Markers in a text pattern (words are separated by spaces):
 
-    a|b|c       any one of the alternatives (can't|cannot)
+    a|b|c       any one of the alternatives, each a single word (can't|cannot)
+    (a b|c)     any one of the phrases in brackets (getting registered|registering)
     $NAME       any one of the phrases listed under NAME in the file's ``_words``
                 section (phrases may be several words and use the markers below)
     word?       the word (or <marker>, a|b, ~word) is optional
@@ -26,6 +27,8 @@ Markers in a text pattern (words are separated by spaces):
     <year>      a year (2012)
     <month>     a month name (March, Sept)
     <several>   a number other than one (2, ten, 300)
+    <few>       a number from 1 to 9 (3, three)
+    <many>      a number of 10 or more (12, fifty, 300)
     <punct>     a punctuation mark (, - : ?)
 
 Everything is matched case-insensitively. A word with a hyphen also matches the
@@ -72,6 +75,8 @@ PLACEHOLDERS: Dict[str, Dict[str, Any]] = {
     "year": {"LOWER": {"REGEX": r"^(19|20)[0-9]{2}$"}},
     "month": {"LOWER": {"IN": sorted(_MONTHS)}},
     "several": {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["0", "1", "one", "zero"]}},
+    "few": {"LOWER": {"REGEX": r"^([1-9]|one|two|three|four|five|six|seven|eight|nine)$"}},
+    "many": {"LOWER": {"REGEX": r"^([1-9][0-9]+|[1-9][0-9]{0,2}(,[0-9]{3})+|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundreds?|dozens?)$"}},
     "punct": {"IS_PUNCT": True},
 }
 ANY_WORD = {"IS_PUNCT": False, "LOWER": {"NOT_IN": sorted(_CLAUSE_BREAKS)}}
@@ -79,6 +84,24 @@ ANY_WORD = {"IS_PUNCT": False, "LOWER": {"NOT_IN": sorted(_CLAUSE_BREAKS)}}
 
 class PatternError(ValueError):
     """A pattern file is malformed or uses a value that is not canonical."""
+
+
+def _split(text: str, sep: str = " ") -> List[str]:
+    """Split on sep outside (brackets); whitespace separators collapse."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise ValueError("unbalanced ')'")
+        if depth == 0 and (ch == sep or (sep == " " and ch.isspace())):
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if depth:
+        raise ValueError("unbalanced '('")
+    parts.append(cur)
+    return [p for p in parts if p] if sep == " " else parts
 
 
 def _spellings(word: str) -> List[str]:
@@ -220,6 +243,8 @@ class _Compiler:
     def _alternative(self, alt: str) -> List[List[Dict[str, Any]]]:
         if not alt:
             self.fail("empty alternative (check the '|' signs)")
+        if alt.startswith("(") and alt.endswith(")"):
+            return self._phrases(self._split(alt[1:-1], "|"))
         if alt.startswith("<") or alt.endswith(">"):
             name = alt.strip("<>")
             if not (alt.startswith("<") and alt.endswith(">")) or name not in PLACEHOLDERS:
@@ -230,26 +255,36 @@ class _Compiler:
         if alt.startswith("$"):
             if alt[1:] not in self.words:
                 self.fail(f"{alt} is not defined under {WORDS}")
-            seqs: List[List[Dict[str, Any]]] = []
-            for phrase in self.words[alt[1:]]:
-                sub: List[List[Dict[str, Any]]] = [[]]
-                for chunk in phrase.split():
-                    options = self._chunk(chunk)
-                    sub = [s + o for s in sub for o in options]
-                seqs += sub
-            return _factor(seqs)
+            return self._phrases(self.words[alt[1:]])
         if alt.startswith("~"):
             if not alt[1:].isalpha():
                 self.fail(f"'~' needs a single word, got {alt!r}")
             return [[{"LOWER": {"IN": _forms(alt[1:], self.lemmas)}}]]
         return self._literal(alt)
 
+    def _split(self, text: str, sep: str = " ") -> List[str]:
+        try:
+            return _split(text, sep)
+        except ValueError as exc:
+            self.fail(f"{text!r}: {exc}")
+
+    def _phrases(self, phrases: List[str]) -> List[List[Dict[str, Any]]]:
+        """Token sequences for a list of alternative phrases."""
+        seqs: List[List[Dict[str, Any]]] = []
+        for phrase in phrases:
+            sub: List[List[Dict[str, Any]]] = [[]]
+            for chunk in self._split(phrase):
+                options = self._chunk(chunk)
+                sub = [s + o for s in sub for o in options]
+            seqs += sub
+        return _factor(seqs)
+
     def _chunk(self, chunk: str) -> List[List[Dict[str, Any]]]:
         optional = chunk.endswith("?") and len(chunk) > 1
         if optional:
             chunk = chunk[:-1]
         options: List[List[Dict[str, Any]]] = []
-        for alt in chunk.split("|"):
+        for alt in self._split(chunk, "|"):
             options.extend(self._alternative(alt))
         # Single plain-word alternatives collapse into one IN token.
         plain = [o for o in options if len(o) == 1 and "OP" not in o[0] and _words_of(o[0])]
@@ -266,10 +301,10 @@ class _Compiler:
 
     def text(self, text: str) -> List[Any]:
         """A text pattern: a list of phrase strings or token-pattern lists."""
-        chunks = text.split()
+        chunks = self._split(text)
         if not chunks:
             self.fail("empty pattern")
-        if not any(c.endswith("?") or c.startswith(("~", "<", "$")) or "|" in c or c == "*" for c in chunks):
+        if not any(c.endswith("?") or c.startswith(("~", "<", "$", "(")) or "|" in c or c == "*" for c in chunks):
             phrases: List[str] = []
             for combo in itertools.product(*(_spellings(c) for c in chunks)):
                 phrase = " ".join(combo)
