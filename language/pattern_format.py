@@ -170,7 +170,7 @@ class _Factor:
 
     def optional(self, seqs: set) -> bool:
         changed = False
-        for s in sorted(seqs, key=len, reverse=True):
+        for s in sorted(seqs, key=lambda s: (-len(s), repr(s))):  # a fixed order: deterministic
             if s not in seqs or len(s) == 1:
                 continue
             for i, k in enumerate(s):
@@ -187,7 +187,7 @@ class _Factor:
         changed = False
         for i in range(max((len(s) for s in seqs), default=0)):
             buckets: Dict[Any, List[Any]] = {}
-            for s in seqs:
+            for s in sorted(seqs, key=repr):
                 if i < len(s) and self.words[s[i]] is not None:
                     op = self.specs[s[i]].get("OP")
                     buckets.setdefault((s[:i], s[i + 1:], op), []).append(s)

@@ -6,9 +6,11 @@ memory from language/patterns/*.yml exactly as `python -m language.build_pipelin
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -196,9 +198,21 @@ def test_every_pattern_id_is_canonical(nlp):
 
 
 def test_build_is_deterministic(tmp_path):
-    a, b = build(tmp_path / "a"), build(tmp_path / "b")
+    """Same files, same output, whatever Python's hash seed (separate processes)."""
+    for seed in ("1", "2"):
+        subprocess.run(
+            [sys.executable, "-m", "language.build_pipeline", str(tmp_path / seed)],
+            cwd=REPO_ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True, capture_output=True,
+        )
     for name in ("meta.json", "entity_ruler/patterns.jsonl", "config.cfg"):
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_build_writes_nothing_when_a_file_is_bad(patterns_copy, tmp_path):
+    (patterns_copy / "nation.yml").write_text("atlantis: [atlantis]\n")
+    with pytest.raises(PatternError, match="nation.yml"):
+        build(tmp_path / "out", patterns_copy)
+    assert not (tmp_path / "out").exists()
 
 
 # --- malformed pattern files fail the build, naming the file -----------------------
