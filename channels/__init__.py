@@ -1,0 +1,1 @@
+"""Rasa input channels used by the route advisor (referenced from credentials.yml)."""

@@ -1,0 +1,45 @@
+"""The widget's channel: socket.io with session persistence, custom payloads delivered."""
+import queue
+import uuid
+
+import socketio
+
+
+def converse(url, session_id, text, wait=30):
+    """Send one message in a fresh connection with the given session; return what came back."""
+    received = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("bot_uttered", received.put)
+    confirmed = queue.Queue()
+    client.on("session_confirm", confirmed.put)
+    client.connect(url, transports=["polling"], socketio_path="/socket.io")
+    try:
+        client.emit("session_request", {"session_id": session_id})
+        confirmed.get(timeout=10)
+        client.emit("user_uttered", {"message": text, "session_id": session_id})
+        messages = [received.get(timeout=wait)]
+        while True:
+            try:
+                messages.append(received.get(timeout=3))
+            except queue.Empty:
+                return messages
+    finally:
+        client.disconnect()
+
+
+def test_recommendation_payload_reaches_the_widget_with_a_headline(assistant):
+    session = uuid.uuid4().hex
+    messages = converse(assistant.rasa_url, session,
+                        "new dom care agency, CQC registered last month, Kent's DPS is open")
+    cards = [m["recommendation"] for m in messages if "recommendation" in m]
+    assert len(cards) == 1 and cards[0]["route"] == "dps"
+    assert [m["text"] for m in messages if "text" in m] == ["Here's my recommendation: Join Kent's DPS or approved provider list."]
+
+
+def test_conversation_continues_across_connections_with_the_same_session(assistant):
+    session = uuid.uuid4().hex
+    first = converse(assistant.rasa_url, session, "hello")
+    assert any(m.get("asking") == "registration" for m in first)
+    assert any(m.get("quick_replies") for m in first), "the question has quick-reply buttons"
+    second = converse(assistant.rasa_url, session, '/inform{"registration": "registered"}')
+    assert any(m.get("asking") == "stage" and m.get("progress") == {"step": 2, "of": 6} for m in second)
