@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 
@@ -228,8 +229,9 @@ class _Compiler:
         seqs = []
         for spelling in _spellings(word):
             seq = []
-            for tok in self.nlp.make_doc(spelling):
-                low = tok.lower_
+            # A lone contraction ('ve, 'm) is one token in a sentence but not on its own.
+            alone = re.fullmatch(r"['’][a-z]+|n['’]t", spelling.lower())
+            for low in [spelling.lower()] if alone else [t.lower_ for t in self.nlp.make_doc(spelling)]:
                 if "'" in low or "’" in low:
                     forms = {low.replace("’", "'"), low.replace("'", "’")}
                     if low.endswith(("n't", "n’t")):

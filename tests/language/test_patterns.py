@@ -95,6 +95,8 @@ CASES = [
     ("capacity for 500 hours", "capacity", "available"),
     ("we've just recruited 15 new carers", "capacity", "available"),
     ("we could start new packages straight away", "capacity", "available"),
+    ("we've got 3 carers free", "capacity", "limited"),
+    ("we have 12 carers waiting for work", "capacity", "available"),
     ("we're fully booked", "capacity", "none"),
     ("we can't take on any more packages", "capacity", "none"),
     ("no capacity", "capacity", "none"),
@@ -118,6 +120,7 @@ CASES = [
     ("the approved provider list opens every quarter", "dps", "open"),
     ("they're taking new providers onto the DPS", "dps", "open"),
     ("they run a dynamic market", "dps", "open"),
+    ("they've got a DPS", "dps", "open"),  # a lone 've in a pattern is one token
     ("the DPS is closed", "dps", "closed"),
     ("there's no DPS", "dps", "closed"),
     ("the approved list is closed to new providers", "dps", "closed"),
