@@ -31,7 +31,7 @@ widget-test-deps: $(VENV)/.widget-test-deps
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
 	@$(CHROMIUM) --version 2>/dev/null | grep -v '^$$' || { echo "chromium is missing at $(CHROMIUM)"; exit 1; }
 
