@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.advice import TREE, ask, facts_from
-from routes.walker import Question, advise, fill, known_facts
+from routes.walker import Question, advise, facts_on_path, fill, known_facts, match_answer
 
 
 class ValidateRouteForm(FormValidationAction):
@@ -22,9 +22,12 @@ class ValidateRouteForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[Text]:
-        """Only the next question on the visitor's path; none once a route can be given."""
-        advice = advise(TREE, facts_from(tracker))
-        return [advice.fact] if isinstance(advice, Question) else []
+        """The facts on the visitor's path: those answered, then the next question, if any.
+
+        The SDK validates (and keeps extracted values for) only these slots, and the form
+        asks for the first one still empty, so the walker decides what comes next.
+        """
+        return facts_on_path(TREE, facts_from(tracker))
 
     def _canonical(self, fact: str, value: Any) -> Dict[Text, Any]:
         """A value the tree does not know is dropped, so the question is asked again."""
@@ -53,6 +56,20 @@ class ValidateRouteForm(FormValidationAction):
 
     def validate_council(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return {"council": known_facts(TREE, {"council": value}).get("council")}
+
+
+def _extract_typed_answer(form: ValidateRouteForm, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    """A short typed answer to the question just asked ("new", "Wales"), when the NLU found no fact."""
+    fact = tracker.get_slot("requested_slot")
+    if fact not in TREE.facts or fact in tracker.slots_to_validate():
+        return {}
+    value = match_answer(TREE, fact, tracker.latest_message.get("text") or "")
+    return {fact: value} if value else {}
+
+
+# The SDK calls extract_<slot> for each slot the form may ask about.
+for _fact in TREE.facts:
+    setattr(ValidateRouteForm, f"extract_{_fact}", _extract_typed_answer)
 
 
 class AskForFact(Action):

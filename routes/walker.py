@@ -5,6 +5,7 @@ and reused by any channel. Facts with values the tree does not know count as not
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Mapping, Optional, Tuple, Union
@@ -71,22 +72,35 @@ def known_facts(tree: DecisionTree, facts: Mapping[str, object]) -> Dict[str, st
 
 def advise(tree: DecisionTree, facts: Mapping[str, object]) -> Advice:
     known = known_facts(tree, facts)
+    asked, node = _walk(tree, known)
+    if isinstance(node, QuestionNode):
+        fact = tree.facts[node.ask]
+        return Question(
+            fact=fact.name,
+            text=fill(tree, fact.question, known),
+            answers=list(fact.answers.items()),
+            answered=len(asked) - 1,
+            remaining=_questions_left(tree, node.id),
+        )
+    return _recommend(tree, node, known)
+
+
+def facts_on_path(tree: DecisionTree, facts: Mapping[str, object]) -> List[str]:
+    """The facts this visitor's path asks about so far: those answered, then the next one."""
+    return _walk(tree, known_facts(tree, facts))[0]
+
+
+def _walk(tree: DecisionTree, known: Dict[str, str]) -> Tuple[List[str], Union[QuestionNode, Leaf]]:
+    """Follow the known answers from the start to the first unanswered question or a leaf."""
+    asked: List[str] = []
     node = tree.nodes[tree.start]
-    answered = 0
     while isinstance(node, QuestionNode):
+        asked.append(node.ask)
         value = known.get(node.ask)
         if value is None:
-            fact = tree.facts[node.ask]
-            return Question(
-                fact=fact.name,
-                text=fill(tree, fact.question, known),
-                answers=list(fact.answers.items()),
-                answered=answered,
-                remaining=_questions_left(tree, node.id),
-            )
-        answered += 1
+            break
         node = tree.nodes[node.branches[value]]
-    return _recommend(tree, node, known)
+    return asked, node
 
 
 def _recommend(tree: DecisionTree, leaf: Leaf, known: Dict[str, str]) -> Recommendation:
@@ -139,6 +153,27 @@ def _depths(tree: DecisionTree) -> Dict[str, int]:
     for node_id in tree.nodes:
         depth(node_id)
     return depths
+
+
+def match_answer(tree: DecisionTree, fact: str, text: str) -> Optional[str]:
+    """A short typed reply to a question ("new", "Wales", "not sure") as that fact's value.
+
+    Matches a value or a button label exactly, or the first word of exactly one label, so
+    that typing instead of clicking works; anything longer is left to the NLU.
+    """
+    said = _words(text)
+    if not said or len(said.split()) > 4:
+        return None
+    answers = tree.facts[fact].answers
+    exact = [value for value, label in answers.items() if said in (_words(value), _words(label))]
+    if exact:
+        return exact[0]
+    first_words = [value for value, label in answers.items() if _words(label).split()[0] == said]
+    return first_words[0] if len(first_words) == 1 else None
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
 def next_question(tree: DecisionTree, facts: Mapping[str, object]) -> Optional[Question]:

@@ -42,11 +42,20 @@ def test_recommendation_asks_instead_when_facts_are_missing(tracker_named, dispa
     assert dispatcher.messages[0]["text"] == "How established are you with the council?"
 
 
-def test_form_asks_only_for_the_next_fact_on_the_path(tracker_named, dispatcher, domain):
+def test_form_requires_the_facts_on_the_visitors_path_then_the_next_one(tracker_named, dispatcher, domain):
     form = ValidateRouteForm()
-    assert asyncio.run(form.required_slots([], dispatcher, tracker_named("registered_only"), domain)) == ["stage"]
-    assert asyncio.run(form.required_slots([], dispatcher, tracker_named("unregistered_in_wales"), domain)) == []
-    assert asyncio.run(form.required_slots([], dispatcher, tracker_named("nothing_known"), domain)) == ["registration"]
+    required = lambda name: asyncio.run(form.required_slots([], dispatcher, tracker_named(name), domain))
+    assert required("registered_only") == ["registration", "stage"]
+    assert required("unregistered_in_wales") == ["registration", "nation"]
+    assert required("nothing_known") == ["registration"]
+
+
+def test_typed_answer_is_kept_and_the_next_question_requested(tracker_named, dispatcher, domain):
+    tracker = tracker_named("registered_only", text="established")
+    tracker.slots["requested_slot"] = "stage"
+    events = asyncio.run(ValidateRouteForm().run(dispatcher, tracker, domain))
+    assert SlotSet("stage", "established") in events
+    assert events[-1] == SlotSet("requested_slot", "framework")
 
 
 @pytest.mark.parametrize("slot, good, bad", [
@@ -134,3 +143,16 @@ def test_widget_gets_the_headline_and_the_card_without_repeating_it(tracker_name
     ActionRecommend().run(dispatcher, tracker_named("new_provider_dps_open_on_widget"), domain)
     assert texts(dispatcher) == ["Here's my recommendation: Join Kent's DPS or approved provider list."]
     assert customs(dispatcher)[0]["recommendation"]["why"]
+
+
+@pytest.mark.parametrize("typed, value", [("new", "new"), ("Established.", "established"), ("expanding", "expanding")])
+def test_typed_answer_to_the_question_asked_is_understood(typed, value, tracker_named, dispatcher, domain):
+    tracker = tracker_named("registered_only", text=typed)
+    tracker.slots["requested_slot"] = "stage"
+    assert ValidateRouteForm().extract_stage(dispatcher, tracker, domain) == {"stage": value}
+
+
+def test_typed_answer_is_ignored_when_it_does_not_answer_the_question(tracker_named, dispatcher, domain):
+    tracker = tracker_named("registered_only", text="what is a framework?")
+    tracker.slots["requested_slot"] = "stage"
+    assert ValidateRouteForm().extract_stage(dispatcher, tracker, domain) == {}

@@ -80,6 +80,14 @@ def test_free_text_answers_to_each_question(visitor):
     assert advice["facts"]["capacity"] == "limited" and advice["facts"]["stage"] == "expanding"
 
 
+def test_one_word_answers_typed_instead_of_clicked(visitor):
+    visitor.say("hi")
+    assert question(visitor.say("registered"))[0] == "stage"
+    assert question(visitor.say("established"))[0] == "framework"
+    assert question(visitor.say("closed"))[0] == "dps"
+    assert recommendation(visitor.say("no"))["route"] == "spot"
+
+
 def test_correction_after_the_recommendation_rederives_it(visitor):
     assert recommendation(visitor.say("new home care agency, CQC registered, the council's DPS is open"))["route"] == "dps"
     reply = visitor.say("actually we're not registered yet")

@@ -156,3 +156,14 @@ def test_dps_caveat_states_the_2029_end_date():
     advice = advise(TREE, dict(registration="registered", capacity="limited", work_type="general",
                                stage="new", dps="open"))
     assert any("23 February 2029" in c and "dynamic market" in c for c in advice.caveats)
+
+
+@pytest.mark.parametrize("fact, typed, value", [
+    ("stage", "new", "new"), ("stage", "Established!", "established"), ("nation", "northern ireland", "northern_ireland"),
+    ("framework", "not sure", "unknown"), ("dps", "No", "closed"), ("capacity", "plenty", "available"),
+    ("registration", "yes", "registered"), ("registration", "not", None), ("stage", "we are new to all this", None),
+])
+def test_short_typed_answers_match_the_buttons(fact, typed, value):
+    from routes.walker import match_answer
+
+    assert match_answer(TREE, fact, typed) == value
