@@ -41,6 +41,13 @@ def load_examples(path: Path = HELDOUT) -> List[Example]:
     return examples
 
 
+def training_texts(data_dir: Path = Path(__file__).resolve().parents[2] / "data" / "nlu") -> Set[str]:
+    """Plain texts of the training examples, lower-cased, to spot held-out lines also trained on."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return {m.get("text").lower() for m in load_data(str(data_dir)).nlu_examples}
+
+
 def parse_all(model_path: Path, examples: Iterable[Example]) -> List[Parsed]:
     from rasa.core.agent import Agent
 
