@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON_FOR_VENV ?= $(shell command -v python3.10 || echo $(HOME)/.pyenv/versions/3.10.13/bin/python)
+# Rasa 3.6 needs Python < 3.11. pyenv's shim for python3.10 only works where 3.10 is selected,
+# so prefer an installed 3.10 interpreter's real path.
+PYTHON_FOR_VENV ?= $(or $(lastword $(wildcard /usr/bin/python3.10 /usr/local/bin/python3.10 $(HOME)/.pyenv/versions/3.10.*/bin/python3.10)),python3.10)
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/rasa
