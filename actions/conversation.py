@@ -19,12 +19,16 @@ ANSWERS: Dict[str, str] = yaml.safe_load(
 STEER_WHEN_DONE = "Anything else you'd like to know? You can also correct any detail you've given me."
 
 
-def steer_back(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Outside the form, return to the next question, or invite more once a route is given."""
-    if tracker.active_loop_name:
-        return  # the form re-asks its own question next
+def carry_on(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Ask the next question, or invite more once a route has been given."""
     if not ask_next_question(dispatcher, tracker):
         dispatcher.utter_message(text=STEER_WHEN_DONE)
+
+
+def steer_back(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Outside the form, carry on; inside it, the form re-asks its own question next."""
+    if not tracker.active_loop_name:
+        carry_on(dispatcher, tracker)
 
 
 class ActionExplainRoute(Action):
@@ -62,6 +66,5 @@ class ActionFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         dispatcher.utter_message(text=describe_problem(tracker.latest_message.get("text") or ""))
-        if not ask_next_question(dispatcher, tracker):
-            dispatcher.utter_message(text=STEER_WHEN_DONE)
+        carry_on(dispatcher, tracker)
         return [UserUtteranceReverted()]

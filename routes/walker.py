@@ -80,7 +80,7 @@ def advise(tree: DecisionTree, facts: Mapping[str, object]) -> Advice:
             text=fill(tree, fact.question, known),
             answers=list(fact.answers.items()),
             answered=len(asked) - 1,
-            remaining=_questions_left(tree, node.id),
+            remaining=_depths(tree)[node.id],
         )
     return _recommend(tree, node, known)
 
@@ -133,10 +133,6 @@ def fill(tree: DecisionTree, text: str, known: Dict[str, str]) -> str:
     return text.format(council=known.get("council", "the council"), regulator=regulator)
 
 
-def _questions_left(tree: DecisionTree, node_id: str) -> int:
-    return _depths(tree)[node_id]
-
-
 @lru_cache(maxsize=8)
 def _depths(tree: DecisionTree) -> Dict[str, int]:
     """Longest run of questions from each node to a recommendation (the tree has no cycles)."""
@@ -174,8 +170,3 @@ def match_answer(tree: DecisionTree, fact: str, text: str) -> Optional[str]:
 
 def _words(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
-
-
-def next_question(tree: DecisionTree, facts: Mapping[str, object]) -> Optional[Question]:
-    advice = advise(tree, facts)
-    return advice if isinstance(advice, Question) else None
