@@ -21,6 +21,7 @@ export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 # The action server (rasa-sdk) reads its bind address from SANIC_HOST.
 export SANIC_HOST ?= 127.0.0.1
 export TF_CPP_MIN_LOG_LEVEL := 2
+ACTION_SERVER := $(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT)
 
 include widget/widget.mk
 
@@ -79,11 +80,11 @@ diagram: $(VENV)/.installed
 
 # --- running ------------------------------------------------------------------------------
 actions: $(VENV)/.installed
-	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT)
+	$(ACTION_SERVER)
 
 run: $(MODEL) widget-build
 	@trap 'kill 0' EXIT; \
-	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > actions.log 2>&1 & \
+	$(ACTION_SERVER) > actions.log 2>&1 & \
 	$(PY) demo/serve.py --port $(DEMO_PORT) --server-url http://localhost:$(RASA_PORT) > demo.log 2>&1 & \
 	echo "Action server on $(ACTION_ENDPOINT_URL) (log: actions.log)"; \
 	echo "Demo page with the widget: http://localhost:$(DEMO_PORT)/ (ready when Rasa says 'Rasa server is up and running')"; \
@@ -93,7 +94,7 @@ run: $(MODEL) widget-build
 
 shell: $(MODEL)
 	@trap 'kill 0' EXIT; \
-	$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > actions.log 2>&1 & \
+	$(ACTION_SERVER) > actions.log 2>&1 & \
 	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml
 
 clean: widget-clean

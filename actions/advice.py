@@ -9,10 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from routes.tree import DEFAULT_TREE, DecisionTree, load_tree
-from routes.walker import Question, advise, known_facts
+from routes.walker import FREE_TEXT_FACTS, Question, advise, known_facts
 
 TREE: DecisionTree = load_tree(os.environ.get("ROUTE_TREE", DEFAULT_TREE))
-FACT_SLOTS = list(TREE.facts) + ["council"]
+FACT_SLOTS = list(TREE.facts) + list(FREE_TEXT_FACTS)
 
 
 def facts_from(tracker: Tracker) -> Dict[str, str]:

@@ -12,8 +12,8 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 from routes.tree import DecisionTree, Item, Leaf, QuestionNode
 
-FREE_TEXT_FACTS = ("council",)
-COUNCIL_MAX_LENGTH = 60
+FREE_TEXT_FACTS = ("council",)  # used in wording only, never in the decision
+FREE_TEXT_MAX_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,10 @@ def known_facts(tree: DecisionTree, facts: Mapping[str, object]) -> Dict[str, st
         for name, value in facts.items()
         if name in tree.facts and isinstance(value, str) and value in tree.facts[name].answers
     }
-    council = facts.get("council")
-    if isinstance(council, str) and council.strip():
-        known["council"] = " ".join(council.split())[:COUNCIL_MAX_LENGTH]
+    for name in FREE_TEXT_FACTS:
+        value = facts.get(name)
+        if isinstance(value, str) and value.strip():
+            known[name] = " ".join(value.split())[:FREE_TEXT_MAX_LENGTH]
     return known
 
 

@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from language.build_pipeline import build, make_nlp
-from language.contract import CONTRACT_VALUES, REPO_ROOT, allowed_values
+from language.contract import FACT_ENTITIES, REPO_ROOT, allowed_values
 from language.pattern_format import IGNORE, PatternError
 
-FACTS = set(CONTRACT_VALUES)
+FACTS = set(FACT_ENTITIES)
 PATTERNS = REPO_ROOT / "language" / "patterns"
 
 
@@ -259,7 +259,9 @@ def test_unknown_entity_file_fails(patterns_copy):
 
 def test_values_come_from_domain_yml(patterns_copy, tmp_path):
     domain = tmp_path / "domain.yml"
-    domain.write_text(yaml.safe_dump({"slots": {"stage": {"type": "categorical", "values": ["new", "established"]}}}))
+    real = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
+    real["slots"]["stage"]["values"] = ["new", "established"]
+    domain.write_text(yaml.safe_dump(real))
     with pytest.raises(PatternError, match="'expanding' is not a canonical value"):
         make_nlp(patterns_copy, domain_path=domain)
 

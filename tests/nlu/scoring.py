@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Set, Tuple
 
+from language.contract import FACT_ENTITIES
+
 HELDOUT = Path(__file__).with_name("heldout.yml")
-FACT_ENTITIES = ("stage", "registration", "capacity", "framework", "dps", "work_type", "nation")
 
 
 @dataclass
