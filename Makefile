@@ -47,7 +47,7 @@ $(VENV)/.installed: requirements.txt
 	@touch $@
 
 spacy: $(SPACY_MODEL)/meta.json
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed $(wildcard language/*.py language/patterns/*.yml) domain.yml
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed $(wildcard language/*.py language/patterns/*.yml) routes/decision-tree.yml
 	$(PY) -m language.build_pipeline $(SPACY_MODEL)
 
 model: $(MODEL)

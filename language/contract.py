@@ -1,7 +1,8 @@
-"""The fact entities and their canonical values, read from domain.yml.
+"""The fact entities and their canonical values, read from the decision tree.
 
-Each fact entity fills the categorical slot of the same name (docs/contract.md), so its
-allowed values are that slot's ``values``; domain.yml stays the one place they are listed.
+Each fact entity fills the slot of the same name (docs/contract.md), and its allowed values
+are that fact's answers in routes/decision-tree.yml: the tree is the one place they are listed
+(`make validate` checks domain.yml against it).
 """
 from __future__ import annotations
 
@@ -11,18 +12,13 @@ from typing import Dict, FrozenSet, Optional
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DOMAIN_PATH = REPO_ROOT / "domain.yml"
+TREE_PATH = REPO_ROOT / "routes" / "decision-tree.yml"
 
 
-def allowed_values(domain_path: Optional[Path] = None) -> Dict[str, FrozenSet[str]]:
-    """Canonical values per fact entity: the entities that fill a categorical slot."""
-    domain = yaml.safe_load(Path(domain_path or DOMAIN_PATH).read_text(encoding="utf-8")) or {}
-    entities = set(domain.get("entities") or [])
-    return {
-        name: frozenset(str(v) for v in slot["values"])
-        for name, slot in (domain.get("slots") or {}).items()
-        if name in entities and slot.get("type") == "categorical"
-    }
+def allowed_values(tree_path: Optional[Path] = None) -> Dict[str, FrozenSet[str]]:
+    """Canonical values per fact entity: the answers of each fact in the tree."""
+    tree = yaml.safe_load(Path(tree_path or TREE_PATH).read_text(encoding="utf-8")) or {}
+    return {name: frozenset(str(v) for v in fact["answers"]) for name, fact in (tree.get("facts") or {}).items()}
 
 
 FACT_ENTITIES = tuple(allowed_values())

@@ -1,19 +1,24 @@
 """Load the decision tree from YAML and refuse a malformed one.
 
 The tree is content a bid writer edits, so every mistake must be caught on load with a
-message naming the node, rather than surfacing as a wrong answer in a conversation.
+message naming the node or section, rather than surfacing as a wrong answer in a conversation.
 """
 from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import yaml
 
-ROUTES = ("framework", "dps", "spot", "register_first")
-PLACEHOLDERS = {"council", "regulator"}
+PLACEHOLDERS = {
+    "council", "buyer", "nhs_buyer", "regulator", "regulator_short", "portals", "nation_name",
+    "said_regulator", "said_regulator_nation",
+}
+NATION_FIELDS = ("name", "regulator", "regulator_short", "regulator_id", "portals", "buyer", "nhs_buyer")
+REPLY_PARTS = ("intro", "first_steps", "assumed", "unsure", "more", "why", "next_steps", "caveats", "closing")
+SECTIONS = ("facts", "derived", "implies", "nations", "routes", "reply", "glossary", "start", "nodes", "caveats")
 DEFAULT_TREE = Path(__file__).with_name("decision-tree.yml")
 
 Condition = Dict[str, Tuple[str, ...]]
@@ -26,8 +31,15 @@ class TreeError(ValueError):
 @dataclass(frozen=True)
 class Fact:
     name: str
-    question: str
     answers: Dict[str, str]  # canonical value -> button label
+    question: Optional[str] = None  # None: never asked, used when the visitor says it
+    help: str = ""
+    assume: Optional[str] = None  # taken (and said) after a second "not sure"
+    derived: bool = False  # worked out by the walker, never said
+
+    @property
+    def asked(self) -> bool:
+        return self.question is not None
 
 
 @dataclass(frozen=True)
@@ -45,9 +57,25 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Implication:
+    condition: Condition
+    then: Dict[str, str]
+
+
+@dataclass(frozen=True)
 class QuestionNode:
     id: str
     ask: str
+    branches: Dict[str, str]
+
+
+@dataclass(frozen=True)
+class CheckNode:
+    """Branches on a fact without asking for it; `otherwise` when the visitor didn't say."""
+
+    id: str
+    check: str
+    otherwise: str
     branches: Dict[str, str]
 
 
@@ -62,27 +90,30 @@ class Leaf:
     caveats: List[Item]
 
 
-Node = Union[QuestionNode, Leaf]
-
-
-@dataclass(frozen=True)
-class RouteWording:
-    name: str
-    also: str
-
-
-REPLY_PARTS = ("intro", "also", "why", "next_steps", "caveats", "closing")
+Node = Union[QuestionNode, CheckNode, Leaf]
 
 
 @dataclass(frozen=True, eq=False)
 class DecisionTree:
-    facts: Dict[str, Fact]
-    routes: Dict[str, RouteWording]
-    reply: Dict[str, str]
-    regulators: Dict[str, str]
+    facts: Dict[str, Fact]  # said and derived facts, in the file's order
+    implies: List[Implication]
+    nations: Dict[str, Dict[str, str]]
+    routes: Dict[str, str]  # route id -> name
+    reply: Dict[str, object]
+    glossary: Dict[str, str]
     start: str
     nodes: Dict[str, Node]
-    caveats: Dict[str, Item]
+    caveats: Dict[str, List[Item]]  # id -> variants; the first that applies is shown
+
+    @property
+    def said_facts(self) -> List[str]:
+        return [name for name, fact in self.facts.items() if not fact.derived]
+
+    @property
+    def asked_facts(self) -> List[str]:
+        """The facts some question node asks, in the order the file lists the facts."""
+        asked = {node.ask for node in self.nodes.values() if isinstance(node, QuestionNode)}
+        return [name for name in self.facts if name in asked]
 
 
 def load_tree(path: Union[str, Path] = DEFAULT_TREE) -> DecisionTree:
@@ -96,24 +127,28 @@ def load_tree(path: Union[str, Path] = DEFAULT_TREE) -> DecisionTree:
 
 def parse_tree(raw: object) -> DecisionTree:
     if not isinstance(raw, dict):
-        raise TreeError("the tree must be a mapping with facts, routes, reply, regulators, start, nodes and caveats")
-    for section in ("facts", "routes", "reply", "regulators", "start", "nodes", "caveats"):
+        raise TreeError(f"the tree must be a mapping with {', '.join(SECTIONS)}")
+    for section in SECTIONS:
         if section not in raw:
             raise TreeError(f"missing section '{section}'")
     facts = {name: _fact(name, body) for name, body in _mapping(raw["facts"], "facts").items()}
-    caveats = {
-        name: _item(body, "text", f"caveat '{name}'", facts)
-        for name, body in _mapping(raw["caveats"], "caveats").items()
-    }
+    for name, body in _mapping(raw["derived"], "derived").items():
+        if name in facts:
+            raise TreeError(f"derived: '{name}' is also a fact")
+        facts[name] = _derived(name, body)
+    caveats = {name: _caveat(name, body, facts) for name, body in _mapping(raw["caveats"], "caveats").items()}
+    routes = _routes(raw["routes"])
     nodes = {
-        node_id: _node(node_id, body, facts, caveats)
+        node_id: _node(node_id, body, facts, caveats, routes)
         for node_id, body in _mapping(raw["nodes"], "nodes").items()
     }
     tree = DecisionTree(
         facts=facts,
-        routes=_routes(raw["routes"]),
+        implies=_implies(raw["implies"], facts),
+        nations=_nations(raw["nations"], facts),
+        routes=routes,
         reply=_reply(raw["reply"]),
-        regulators=_mapping(raw["regulators"], "regulators"),
+        glossary={str(k): str(v) for k, v in _mapping(raw["glossary"], "glossary").items()},
         start=raw["start"],
         nodes=nodes,
         caveats=caveats,
@@ -128,33 +163,74 @@ def _mapping(value: object, where: str) -> dict:
     return value
 
 
+def _answers(body: dict, where: str) -> Dict[str, str]:
+    answers = _mapping(body.get("answers"), f"{where}: answers")
+    return {str(k): str(v) for k, v in answers.items()}
+
+
 def _fact(name: str, body: object) -> Fact:
-    body = _mapping(body, f"fact '{name}'")
-    if not isinstance(body.get("question"), str):
-        raise TreeError(f"fact '{name}': needs a 'question' text")
-    _check_placeholders(body["question"], f"fact '{name}'")
-    answers = _mapping(body.get("answers"), f"fact '{name}': answers")
-    return Fact(name, body["question"], {str(k): str(v) for k, v in answers.items()})
+    where = f"fact '{name}'"
+    body = _mapping(body, where)
+    answers = _answers(body, where)
+    if ("question" in body) == ("said" in body):
+        raise TreeError(f"{where}: needs either a 'question' (asked) or 'said' (used when mentioned)")
+    if "said" in body:
+        return Fact(name, answers)
+    for key in ("question", "help"):
+        if not isinstance(body.get(key), str):
+            raise TreeError(f"{where}: needs a '{key}' text")
+        _check_placeholders(body[key], where)
+    assume = body.get("assume")
+    if assume is not None and str(assume) not in answers:
+        raise TreeError(f"{where}: 'assume' value '{assume}' is not one of its answers")
+    if assume is None and "unknown" not in answers:
+        raise TreeError(f"{where}: needs an 'unknown' answer or an 'assume' value for a visitor who isn't sure")
+    return Fact(name, answers, body["question"], body["help"], None if assume is None else str(assume))
 
 
-def _routes(raw: object) -> Dict[str, RouteWording]:
-    raw = _mapping(raw, "routes")
-    wording = {}
-    for route in ROUTES:
-        body = raw.get(route)
-        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("name", "also")):
-            raise TreeError(f"routes: '{route}' needs a 'name' and an 'also' text")
-        _check_placeholders(body["also"], f"routes: '{route}'")
-        wording[route] = RouteWording(body["name"], body["also"])
-    return wording
+def _derived(name: str, body: object) -> Fact:
+    body = _mapping(body, f"derived '{name}'")
+    return Fact(name, _answers(body, f"derived '{name}'"), derived=True)
 
 
-def _reply(raw: object) -> Dict[str, str]:
+def _routes(raw: object) -> Dict[str, str]:
+    routes = {}
+    for route, body in _mapping(raw, "routes").items():
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+            raise TreeError(f"routes: '{route}' needs a 'name'")
+        routes[str(route)] = body["name"]
+    return routes
+
+
+def _reply(raw: object) -> Dict[str, object]:
     raw = _mapping(raw, "reply")
     missing = [part for part in REPLY_PARTS if not isinstance(raw.get(part), str)]
     if missing:
         raise TreeError(f"reply: missing {', '.join(missing)}")
-    return {part: raw[part] for part in REPLY_PARTS}
+    if not isinstance(raw.get("words"), int) or raw["words"] < 40:
+        raise TreeError("reply: 'words' (the longest recommendation message) must be a number of at least 40")
+    return {part: raw[part] for part in REPLY_PARTS + ("words",)}
+
+
+def _nations(raw: object, facts: Dict[str, Fact]) -> Dict[str, Dict[str, str]]:
+    raw = _mapping(raw, "nations")
+    expected = (set(facts["nation"].answers) if "nation" in facts else set()) | {"default"}
+    if set(raw) != expected:
+        raise TreeError(f"nations: must list 'default' and exactly the nation fact's answers ({', '.join(sorted(expected))})")
+    regulators = set(facts["regulator"].answers) if "regulator" in facts else set()
+    nations = {}
+    for nation, body in raw.items():
+        body = _mapping(body, f"nations: '{nation}'")
+        fields = [key for key in NATION_FIELDS if nation != "default" or key != "regulator_id"]
+        missing = [key for key in fields if not isinstance(body.get(key), str)]
+        if missing:
+            raise TreeError(f"nations: '{nation}' is missing {', '.join(missing)}")
+        if nation != "default" and body["regulator_id"] not in regulators:
+            raise TreeError(f"nations: '{nation}' names regulator '{body['regulator_id']}', not an answer of 'regulator'")
+        for key in fields:
+            _check_placeholders(body[key], f"nations: '{nation}'")
+        nations[nation] = {key: body[key] for key in fields}
+    return nations
 
 
 def _condition(raw: object, where: str, facts: Dict[str, Fact]) -> Condition:
@@ -164,12 +240,27 @@ def _condition(raw: object, where: str, facts: Dict[str, Fact]) -> Condition:
     for name, values in _mapping(raw, where).items():
         if name not in facts:
             raise TreeError(f"{where}: condition on unknown fact '{name}'")
-        values = tuple(values) if isinstance(values, list) else (values,)
+        values = tuple(str(v) for v in values) if isinstance(values, list) else (str(values),)
         unknown = [v for v in values if v not in facts[name].answers]
         if unknown:
-            raise TreeError(f"{where}: '{name}' has no answer {', '.join(map(str, unknown))}")
+            raise TreeError(f"{where}: '{name}' has no answer {', '.join(unknown)}")
         condition[name] = values
     return condition
+
+
+def _implies(raw: object, facts: Dict[str, Fact]) -> List[Implication]:
+    if not isinstance(raw, list):
+        raise TreeError("implies: expected a list of {if, then}")
+    rules = []
+    for number, rule in enumerate(raw, 1):
+        where = f"implies: rule {number}"
+        if not isinstance(rule, dict) or set(rule) != {"if", "then"}:
+            raise TreeError(f"{where}: needs exactly 'if' and 'then'")
+        then = _condition(rule["then"], where, facts)
+        if any(len(values) != 1 for values in then.values()):
+            raise TreeError(f"{where}: 'then' gives one value per fact")
+        rules.append(Implication(_condition(rule["if"], where, facts), {k: v[0] for k, v in then.items()}))
+    return rules
 
 
 def _item(raw: object, key: str, where: str, facts: Dict[str, Fact]) -> Item:
@@ -198,26 +289,48 @@ def _items(raw: object, key: str, where: str, facts: Dict[str, Fact]) -> List[It
     return [_item(entry, key, where, facts) for entry in raw]
 
 
-def _node(node_id: str, body: object, facts: Dict[str, Fact], caveats: Dict[str, Item]) -> Node:
-    body = _mapping(body, f"node '{node_id}'")
+def _caveat(name: str, raw: object, facts: Dict[str, Fact]) -> List[Item]:
+    where = f"caveat '{name}'"
+    variants = _items(raw, "text", where, facts) if isinstance(raw, list) else [_item(raw, "text", where, facts)]
+    if not variants:
+        raise TreeError(f"{where}: needs a text")
+    return variants
+
+
+def _branches(body: dict, fact: Fact, where: str) -> Dict[str, str]:
+    branches = {str(k): str(v) for k, v in _mapping(body.get("branches"), f"{where}: branches").items()}
+    missing = [a for a in fact.answers if a not in branches]
+    if missing:
+        raise TreeError(f"{where}: no branch for answer(s) {', '.join(missing)} of '{fact.name}'")
+    extra = [a for a in branches if a not in fact.answers]
+    if extra:
+        raise TreeError(f"{where}: branch for unknown answer(s) {', '.join(extra)}")
+    return branches
+
+
+def _node(node_id: str, body: object, facts: Dict[str, Fact], caveats: Dict[str, List[Item]],
+          routes: Dict[str, str]) -> Node:
     where = f"node '{node_id}'"
-    if ("ask" in body) == ("route" in body):
-        raise TreeError(f"{where}: needs either 'ask' (a question) or 'route' (a recommendation)")
+    body = _mapping(body, where)
+    kinds = [kind for kind in ("ask", "check", "route") if kind in body]
+    if len(kinds) != 1:
+        raise TreeError(f"{where}: needs one of 'ask' (a question), 'check' or 'route' (a recommendation)")
     if "ask" in body:
         fact = facts.get(body["ask"])
+        if fact is None or not fact.asked:
+            raise TreeError(f"{where}: asks about '{body['ask']}', which is not a fact with a question")
+        return QuestionNode(node_id, fact.name, _branches(body, fact, where))
+    if "check" in body:
+        fact = facts.get(body["check"])
         if fact is None:
-            raise TreeError(f"{where}: asks about unknown fact '{body['ask']}'")
-        branches = _mapping(body.get("branches"), f"{where}: branches")
-        missing = [a for a in fact.answers if a not in branches]
-        if missing:
-            raise TreeError(f"{where}: no branch for answer(s) {', '.join(missing)} of '{fact.name}'")
-        extra = [a for a in branches if a not in fact.answers]
-        if extra:
-            raise TreeError(f"{where}: branch for unknown answer(s) {', '.join(map(str, extra))}")
-        return QuestionNode(node_id, fact.name, {str(k): str(v) for k, v in branches.items()})
+            raise TreeError(f"{where}: checks unknown fact '{body['check']}'")
+        otherwise = str(body.get("otherwise"))
+        if otherwise not in fact.answers:
+            raise TreeError(f"{where}: 'otherwise' must be one of the answers of '{fact.name}'")
+        return CheckNode(node_id, fact.name, otherwise, _branches(body, fact, where))
 
-    if body["route"] not in ROUTES:
-        raise TreeError(f"{where}: route '{body['route']}' is not one of {', '.join(ROUTES)}")
+    if body["route"] not in routes:
+        raise TreeError(f"{where}: route '{body['route']}' is not one of {', '.join(routes)}")
     if not isinstance(body.get("title"), str):
         raise TreeError(f"{where}: needs a 'title'")
     _check_placeholders(body["title"], where)
@@ -233,7 +346,7 @@ def _node(node_id: str, body: object, facts: Dict[str, Fact], caveats: Dict[str,
     if not leaf.why or not leaf.next_steps:
         raise TreeError(f"{where}: a recommendation needs 'why' and 'next_steps'")
     for also in leaf.also:
-        if also.value not in ROUTES or also.value == leaf.route:
+        if also.value not in routes or also.value == leaf.route:
             raise TreeError(f"{where}: 'also' route '{also.value}' is not another route")
     for caveat in leaf.caveats:
         if caveat.value not in caveats:
@@ -252,13 +365,10 @@ def _check_structure(tree: DecisionTree) -> None:
     if tree.start not in tree.nodes:
         raise TreeError(f"start node '{tree.start}' does not exist")
     for node in tree.nodes.values():
-        if isinstance(node, QuestionNode):
+        if isinstance(node, (QuestionNode, CheckNode)):
             for answer, target in node.branches.items():
                 if target not in tree.nodes:
                     raise TreeError(f"node '{node.id}': branch '{answer}' leads to unknown node '{target}'")
-    missing = [a for a in tree.facts.get("nation", Fact("", "", {})).answers if a not in tree.regulators]
-    if missing:
-        raise TreeError(f"regulators: no regulator for {', '.join(missing)}")
 
     reached, in_progress = set(), []
 
@@ -270,7 +380,7 @@ def _check_structure(tree: DecisionTree) -> None:
             return
         in_progress.append(node_id)
         node = tree.nodes[node_id]
-        if isinstance(node, QuestionNode):
+        if not isinstance(node, Leaf):
             for target in node.branches.values():
                 visit(target)
         in_progress.pop()

@@ -2,24 +2,36 @@
 
 Pure Python with no Rasa imports, so the whole decision logic can be tested exhaustively
 and reused by any channel. Facts with values the tree does not know count as not given.
+What the visitor said is kept apart from what the walker works out from it (the nation from
+the council or the regulator, the tree's `implies` rules, derived facts), so a question is
+skipped when its answer follows from what was said, and never put to them again.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, List, Mapping, Optional, Tuple, Union
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from routes.tree import DecisionTree, Item, Leaf, QuestionNode
+from routes.tree import CheckNode, DecisionTree, Item, Leaf, QuestionNode
 
-FREE_TEXT_FACTS = ("council",)  # used in wording only, never in the decision
+FREE_TEXT_FACTS = ("council",)  # used in wording and to infer the nation
 FREE_TEXT_MAX_LENGTH = 60
+
+NationOfPlace = Callable[[str], Optional[str]]
+
+
+def _default_nation_of_place(text: str) -> Optional[str]:
+    from routes.councils import default_councils
+
+    return default_councils().nation_of(text)
 
 
 @dataclass(frozen=True)
 class Question:
     fact: str
     text: str
+    help: str
     answers: List[Tuple[str, str]]  # (canonical value, button label)
     answered: int  # questions already answered on the way here
     remaining: int  # at most this many questions left, this one included
@@ -31,21 +43,27 @@ class Question:
 @dataclass(frozen=True)
 class Recommendation:
     route: str
+    route_name: str
     also: List[str]
+    also_names: List[str]
     title: str
     why: List[str]
     next_steps: List[str]
     caveats: List[str]
     facts: Dict[str, str]
     leaf: str
+    assumed: List[str] = field(default_factory=list)  # facts taken as assumed after "not sure"
 
     def payload(self) -> Dict[str, object]:
         """The machine-readable form the widget renders as a card and the site counts."""
         return {
             "recommendation": {
                 "route": self.route,
+                "route_name": self.route_name,
                 "also": list(self.also),
+                "also_names": list(self.also_names),
                 "facts": dict(self.facts),
+                "assumed": list(self.assumed),
                 "title": self.title,
                 "why": list(self.why),
                 "next_steps": list(self.next_steps),
@@ -57,54 +75,119 @@ class Recommendation:
 Advice = Union[Question, Recommendation]
 
 
-def known_facts(tree: DecisionTree, facts: Mapping[str, object]) -> Dict[str, str]:
-    """Keep only canonical values of the tree's facts, plus a tidy council name."""
-    known = {
+def said_facts(tree: DecisionTree, facts: Mapping[str, object]) -> Dict[str, str]:
+    """Keep only canonical values of the facts a visitor can give, plus a tidy council name."""
+    said = {
         name: value
         for name, value in facts.items()
-        if name in tree.facts and isinstance(value, str) and value in tree.facts[name].answers
+        if name in tree.facts and not tree.facts[name].derived
+        and isinstance(value, str) and value in tree.facts[name].answers
     }
     for name in FREE_TEXT_FACTS:
         value = facts.get(name)
         if isinstance(value, str) and value.strip():
-            known[name] = " ".join(value.split())[:FREE_TEXT_MAX_LENGTH]
+            said[name] = " ".join(value.split())[:FREE_TEXT_MAX_LENGTH]
+    return said
+
+
+def known_facts(tree: DecisionTree, facts: Mapping[str, object],
+                nation_of_place: NationOfPlace = _default_nation_of_place) -> Dict[str, str]:
+    """What was said, plus what follows from it.
+
+    The nation comes from the visitor's own words first, then from the council they named,
+    then from the regulator they named; a rule in `implies` only fills a fact not yet known.
+    """
+    known = said_facts(tree, facts)
+    if "nation" not in known and "council" in known:
+        nation = nation_of_place(known["council"])
+        if nation in tree.nations:
+            known["nation"] = nation
+    for rule in tree.implies:
+        if Item("", rule.condition).applies(known):
+            for name, value in rule.then.items():
+                known.setdefault(name, value)
+    regulator_nation = _regulator_nation(tree, known.get("regulator"))
+    if regulator_nation:
+        known.setdefault("nation", regulator_nation)
+    if "cross_border" in tree.facts:
+        crossing = (known.get("registration") == "registered" and regulator_nation is not None
+                    and known.get("nation") not in (None, regulator_nation))
+        known["cross_border"] = "yes" if crossing else "no"
     return known
 
 
-def advise(tree: DecisionTree, facts: Mapping[str, object]) -> Advice:
-    known = known_facts(tree, facts)
-    asked, node = _walk(tree, known)
+def _regulator_nation(tree: DecisionTree, regulator: Optional[str]) -> Optional[str]:
+    for nation, wording in tree.nations.items():
+        if regulator is not None and wording.get("regulator_id") == regulator:
+            return nation
+    return None
+
+
+def advise(tree: DecisionTree, facts: Mapping[str, object], assumed: Sequence[str] = (),
+           nation_of_place: NationOfPlace = _default_nation_of_place) -> Advice:
+    """The next question, or the recommendation once the path reaches one.
+
+    `assumed` names the facts whose values were assumed after a second "not sure", so the
+    recommendation can say so.
+    """
+    known = known_facts(tree, facts, nation_of_place)
+    path, node = _walk(tree, known)
     if isinstance(node, QuestionNode):
         fact = tree.facts[node.ask]
         return Question(
             fact=fact.name,
-            text=fill(tree, fact.question, known),
+            text=fill(tree, fact.question or "", known),
+            help=fill(tree, fact.help, known),
             answers=list(fact.answers.items()),
-            answered=len(asked) - 1,
+            answered=len(path) - 1,
             remaining=_depths(tree)[node.id],
         )
-    return _recommend(tree, node, known)
+    said = said_facts(tree, facts)
+    return _recommend(tree, node, known, [name for name in assumed if name in said])
 
 
-def facts_on_path(tree: DecisionTree, facts: Mapping[str, object]) -> List[str]:
-    """The facts this visitor's path asks about so far: those answered, then the next one."""
-    return _walk(tree, known_facts(tree, facts))[0]
+def facts_on_path(tree: DecisionTree, facts: Mapping[str, object],
+                  nation_of_place: NationOfPlace = _default_nation_of_place) -> List[str]:
+    """The facts the visitor is asked for on their path: those they gave, then the next one.
+
+    A fact the walker worked out (the nation from the council, say) is not among them, so it
+    is never asked.
+    """
+    said = said_facts(tree, facts)
+    path, node = _walk(tree, known_facts(tree, facts, nation_of_place))
+    next_fact = [node.ask] if isinstance(node, QuestionNode) else []
+    return [name for name in path if name in said] + next_fact
 
 
 def _walk(tree: DecisionTree, known: Dict[str, str]) -> Tuple[List[str], Union[QuestionNode, Leaf]]:
     """Follow the known answers from the start to the first unanswered question or a leaf."""
     asked: List[str] = []
     node = tree.nodes[tree.start]
-    while isinstance(node, QuestionNode):
+    while not isinstance(node, Leaf):
+        if isinstance(node, CheckNode):
+            node = tree.nodes[node.branches[known.get(node.check, node.otherwise)]]
+            continue
         asked.append(node.ask)
         value = known.get(node.ask)
         if value is None:
-            break
+            return asked, node
         node = tree.nodes[node.branches[value]]
     return asked, node
 
 
-def _recommend(tree: DecisionTree, leaf: Leaf, known: Dict[str, str]) -> Recommendation:
+def answer_when_unsure(tree: DecisionTree, fact: str, unsure_before: Sequence[str]) -> Optional[str]:
+    """The value for a "not sure" to this fact's question, or None to ask once more with help.
+
+    A fact with an "unknown" answer takes it at once; any other is asked again, then its
+    `assume` value is taken, so no question is put more than twice in a row.
+    """
+    answers = tree.facts[fact].answers
+    if "unknown" in answers:
+        return "unknown"
+    return tree.facts[fact].assume if fact in unsure_before else None
+
+
+def _recommend(tree: DecisionTree, leaf: Leaf, known: Dict[str, str], assumed: List[str]) -> Recommendation:
     def texts(items: List[Item]) -> List[str]:
         return [fill(tree, item.value, known) for item in items if item.applies(known)]
 
@@ -112,39 +195,61 @@ def _recommend(tree: DecisionTree, leaf: Leaf, known: Dict[str, str]) -> Recomme
     for item in leaf.also:
         if item.applies(known) and item.value not in also:
             also.append(item.value)
-    caveats = [
-        tree.caveats[item.value]
-        for item in leaf.caveats
-        if item.applies(known) and tree.caveats[item.value].applies(known)
-    ]
+    caveats: List[str] = []
+    for item in leaf.caveats:
+        if item.applies(known):
+            variant = next((v for v in tree.caveats[item.value] if v.applies(known)), None)
+            if variant is not None:
+                caveats.append(fill(tree, variant.value, known))
     return Recommendation(
         route=leaf.route,
+        route_name=tree.routes[leaf.route],
         also=also,
+        also_names=[tree.routes[route] for route in also],
         title=fill(tree, leaf.title, known),
         why=texts(leaf.why),
         next_steps=texts(leaf.next_steps),
-        caveats=texts(caveats),
+        caveats=caveats,
         facts=known,
         leaf=leaf.id,
+        assumed=assumed,
     )
 
 
-def fill(tree: DecisionTree, text: str, known: Dict[str, str]) -> str:
-    regulator = tree.regulators.get(known.get("nation", ""), tree.regulators.get("default", "the regulator"))
-    return text.format(council=known.get("council", "the council"), regulator=regulator)
+def fill(tree: DecisionTree, text: str, known: Mapping[str, str]) -> str:
+    """Put the visitor's council, buyer, regulator and portals into a text from the tree."""
+    nation = tree.nations.get(known.get("nation", ""), tree.nations["default"])
+    council = known.get("council", "the council")
+    buyer = nation["buyer"].format(council=council)
+    if known.get("nation") == "northern_ireland" and "trust" in council.lower():
+        buyer = council  # they named the HSC Trust itself
+    said_nation = tree.nations.get(_regulator_nation(tree, known.get("regulator")) or "", tree.nations["default"])
+    return text.format(
+        council=council,
+        buyer=buyer,
+        nhs_buyer=nation["nhs_buyer"],
+        regulator=nation["regulator"],
+        regulator_short=nation["regulator_short"],
+        portals=nation["portals"].format(council=council),
+        nation_name=nation["name"],
+        said_regulator=said_nation["regulator_short"],
+        said_regulator_nation=said_nation["name"],
+    )
 
 
 @lru_cache(maxsize=8)
 def _depths(tree: DecisionTree) -> Dict[str, int]:
-    """Longest run of questions from each node to a recommendation (the tree has no cycles)."""
+    """Most questions from each node to a recommendation (the tree has no cycles)."""
     depths: Dict[str, int] = {}
 
     def depth(node_id: str) -> int:
         if node_id not in depths:
             node = tree.nodes[node_id]
-            depths[node_id] = (
-                0 if isinstance(node, Leaf) else 1 + max(depth(t) for t in node.branches.values())
-            )
+            if isinstance(node, Leaf):
+                depths[node_id] = 0
+            else:
+                own = 1 if isinstance(node, QuestionNode) else 0
+                depths[node_id] = own + max(depth(t) for t in node.branches.values())
         return depths[node_id]
 
     for node_id in tree.nodes:
