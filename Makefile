@@ -59,6 +59,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 
 # --- checks -------------------------------------------------------------------------------
 validate: $(VENV)/.installed
+	$(PY) -m routes.check_domain
 	$(RASA) data validate --fail-on-warnings --quiet
 
 test-stories: $(MODEL)

@@ -9,14 +9,19 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from routes.tree import DEFAULT_TREE, DecisionTree, load_tree
-from routes.walker import FREE_TEXT_FACTS, Question, advise, known_facts
+from routes.walker import FREE_TEXT_FACTS, Advice, Question, advise
 
 TREE: DecisionTree = load_tree(os.environ.get("ROUTE_TREE", DEFAULT_TREE))
-FACT_SLOTS = list(TREE.facts) + list(FREE_TEXT_FACTS)
+FACT_SLOTS = TREE.said_facts + list(FREE_TEXT_FACTS)
+ASSUMED_SLOT = "assumed"  # facts assumed after a second "not sure"; the recommendation says so
 
 
-def facts_from(tracker: Tracker) -> Dict[str, str]:
-    return known_facts(TREE, {slot: tracker.get_slot(slot) for slot in FACT_SLOTS})
+def facts_from(tracker: Tracker) -> Dict[str, Any]:
+    return {slot: tracker.get_slot(slot) for slot in FACT_SLOTS}
+
+
+def advice_for(tracker: Tracker) -> Advice:
+    return advise(TREE, facts_from(tracker), assumed=tracker.get_slot(ASSUMED_SLOT) or [])
 
 
 def ask(dispatcher: CollectingDispatcher, question: Question) -> None:
@@ -31,7 +36,7 @@ def ask(dispatcher: CollectingDispatcher, question: Question) -> None:
 
 def ask_next_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Ask the next missing fact, if any; False when everything needed is known."""
-    advice = advise(TREE, facts_from(tracker))
+    advice = advice_for(tracker)
     if isinstance(advice, Question):
         ask(dispatcher, advice)
         return True

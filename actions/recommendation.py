@@ -1,4 +1,4 @@
-"""Give the recommendation: readable text plus the payload the widget shows as a card."""
+"""Give the recommendation, short, and the rest of it when the visitor asks."""
 from __future__ import annotations
 
 from typing import Dict, List, Text
@@ -8,10 +8,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.advice import TREE, ask, facts_from
-from routes.reply import recommendation_headline, recommendation_text
-from routes.walker import Question, advise
-
+from actions.advice import TREE, advice_for, ask
+from routes.reply import glossed_payload, more_messages, recommendation_message
+from routes.walker import Question
 
 # Channels whose client draws the payload as a card (the website widget): there the text is only
 # the headline, so the card's reasons and steps are not shown twice.
@@ -23,13 +22,32 @@ class ActionRecommend(Action):
         return "action_recommend"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        advice = advise(TREE, facts_from(tracker))
+        advice = advice_for(tracker)
         if isinstance(advice, Question):
             ask(dispatcher, advice)
             return []
         if tracker.get_latest_input_channel() in CARD_CHANNELS:
-            dispatcher.utter_message(text=recommendation_headline(TREE, advice))
+            dispatcher.utter_message(text=str(TREE.reply["intro"]).format(title=advice.title))
         else:
-            dispatcher.utter_message(text=recommendation_text(TREE, advice))
-        dispatcher.utter_message(json_message=advice.payload())
+            dispatcher.utter_message(text=recommendation_message(TREE, advice))
+        dispatcher.utter_message(json_message=glossed_payload(TREE, advice))
         return [SlotSet("route", advice.route)]
+
+
+class ActionExplainRecommendation(Action):
+    """ "Tell me more" / "why?": the reasons, every step and the caveats; during the
+    questions, why the current question matters."""
+
+    def name(self) -> Text:
+        return "action_explain_recommendation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        advice = advice_for(tracker)
+        if isinstance(advice, Question):
+            dispatcher.utter_message(text=advice.help)
+            if not tracker.active_loop_name:  # inside the form, the form asks next
+                ask(dispatcher, advice)
+            return []
+        for message in more_messages(TREE, advice):
+            dispatcher.utter_message(text=message)
+        return []

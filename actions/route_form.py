@@ -4,11 +4,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.advice import TREE, ask, facts_from
-from routes.walker import Question, advise, facts_on_path, fill, known_facts, match_answer
+from actions.advice import ASSUMED_SLOT, TREE, advice_for, ask, facts_from
+from routes.walker import Question, answer_when_unsure, facts_on_path, fill, known_facts, match_answer, said_facts
+
+# Facts the visitor may mention but is never asked about (regulator, funding...).
+MENTIONED_ONLY = [name for name in TREE.said_facts if not TREE.facts[name].asked]
 
 
 class ValidateRouteForm(FormValidationAction):
@@ -22,22 +26,45 @@ class ValidateRouteForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[Text]:
-        """The facts on the visitor's path: those answered, then the next question, if any.
+        """The facts on the visitor's path (those answered, then the next question), plus
+        the facts they mentioned without being asked.
 
         The SDK validates (and keeps extracted values for) only these slots, and the form
         asks for the first one still empty, so the walker decides what comes next.
         """
-        return facts_on_path(TREE, facts_from(tracker))
+        mentioned = [name for name in MENTIONED_ONLY + ["council"] if tracker.get_slot(name) is not None]
+        return facts_on_path(TREE, facts_from(tracker)) + mentioned
 
     def _canonical(self, fact: str, value: Any) -> Dict[Text, Any]:
         """A value the tree does not know is dropped, so the question is asked again."""
         return {fact: value if value in TREE.facts[fact].answers else None}
 
-    def validate_registration(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("registration", value)
+    def validate_service(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._canonical("service", value)
 
     def validate_nation(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._canonical("nation", value)
+
+    def validate_registration(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._canonical("registration", value)
+
+    def validate_regulator(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._canonical("regulator", value)
+
+    def validate_funding(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._canonical("funding", value)
+
+    def validate_stage(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._canonical("stage", value)
+
+    def validate_on_list(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._canonical("on_list", value)
+
+    def validate_dps(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._canonical("dps", value)
+
+    def validate_framework(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._canonical("framework", value)
 
     def validate_capacity(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._canonical("capacity", value)
@@ -45,17 +72,8 @@ class ValidateRouteForm(FormValidationAction):
     def validate_work_type(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._canonical("work_type", value)
 
-    def validate_stage(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("stage", value)
-
-    def validate_framework(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("framework", value)
-
-    def validate_dps(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("dps", value)
-
     def validate_council(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return {"council": known_facts(TREE, {"council": value}).get("council")}
+        return {"council": said_facts(TREE, {"council": value}).get("council")}
 
 
 def _extract_typed_answer(form: ValidateRouteForm, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
@@ -68,8 +86,52 @@ def _extract_typed_answer(form: ValidateRouteForm, dispatcher, tracker: Tracker,
 
 
 # The SDK calls extract_<slot> for each slot the form may ask about.
-for _fact in TREE.facts:
+for _fact in TREE.asked_facts:
     setattr(ValidateRouteForm, f"extract_{_fact}", _extract_typed_answer)
+
+
+class ActionNotSure(Action):
+    """A "not sure" to a question that has no "not sure" answer (the nation, say).
+
+    The first time, say why the question matters (the form then asks it again); the second
+    time in a row, take the tree's assumed value and remember that it was assumed, so the
+    recommendation says so. No question is put more than twice in a row.
+    """
+
+    def name(self) -> Text:
+        return "action_not_sure"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        fact = tracker.get_slot("requested_slot")
+        if fact not in TREE.facts:
+            return []
+        value = answer_when_unsure(TREE, fact, [fact] if _unsure_last_time(tracker, fact) else [])
+        if value is None:
+            help_text = fill(TREE, TREE.facts[fact].help, known_facts(TREE, facts_from(tracker)))
+            dispatcher.utter_message(text=str(TREE.reply["unsure"]).format(help=help_text))
+            return []
+        assumed = list(tracker.get_slot(ASSUMED_SLOT) or [])
+        return [SlotSet(fact, value), SlotSet(ASSUMED_SLOT, assumed + [fact])]
+
+
+def _unsure_last_time(tracker: Tracker, fact: str) -> bool:
+    """Was the visitor's previous message also "not sure", to this same question?"""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    previous = users[-2]
+    return (previous.get("parse_data", {}).get("intent", {}).get("name") == "dont_know"
+            and _requested_before(tracker, previous) == fact)
+
+
+def _requested_before(tracker: Tracker, user_event: Dict[str, Any]) -> Optional[str]:
+    requested = None
+    for event in tracker.events:
+        if event is user_event:
+            return requested
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+    return requested
 
 
 class AskForFact(Action):
@@ -81,14 +143,15 @@ class AskForFact(Action):
         return f"action_ask_{self.fact}"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        facts = facts_from(tracker)
-        advice = advise(TREE, facts)
+        advice = advice_for(tracker)
         if not (isinstance(advice, Question) and advice.fact == self.fact):
             fact = TREE.facts[self.fact]
-            advice = Question(self.fact, fill(TREE, fact.question, facts), list(fact.answers.items()), 0, 1)
+            known = known_facts(TREE, facts_from(tracker))
+            advice = Question(self.fact, fill(TREE, fact.question or "", known), fill(TREE, fact.help, known),
+                              list(fact.answers.items()), 0, 1)
         ask(dispatcher, advice)
         return []
 
 
-# One action per fact in the tree; Rasa's form looks them up by name.
-ASK_ACTIONS = [type(f"AskFor_{fact}", (AskForFact,), {"fact": fact}) for fact in TREE.facts]
+# One action per asked fact in the tree; Rasa's form looks them up by name.
+ASK_ACTIONS = [type(f"AskFor_{fact}", (AskForFact,), {"fact": fact}) for fact in TREE.asked_facts]
