@@ -7,8 +7,8 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet, UserUtteranceRev
 
 from actions.bad_input import EMPTY, LONG, MARKUP, NO_WORDS, NOT_ENGLISH, UNCLEAR
 from actions.conversation import ANSWERS, ActionExplainRoute, ActionFallback, ActionStartOver
-from actions.recommendation import ActionRecommend
-from actions.route_form import ASK_ACTIONS, ValidateRouteForm
+from actions.recommendation import ActionExplainRecommendation, ActionRecommend
+from actions.route_form import ASK_ACTIONS, ActionNotSure, ValidateRouteForm
 
 
 def texts(dispatcher):
@@ -22,11 +22,15 @@ def customs(dispatcher):
 def test_recommendation_gives_text_and_payload(tracker_named, dispatcher, domain):
     events = ActionRecommend().run(dispatcher, tracker_named("new_provider_dps_open"), domain)
     assert events == [SlotSet("route", "dps")]
-    assert "Join Kent's DPS or approved provider list" in texts(dispatcher)[0]
+    [message] = texts(dispatcher)
+    assert message.startswith("My recommendation: Join the DPS") and "at Kent County Council" in message
+    assert len(message.split()) <= 120
     [payload] = customs(dispatcher)
     recommendation = payload["recommendation"]
     assert recommendation["route"] == "dps" and recommendation["also"] == ["spot"]
-    assert recommendation["facts"]["stage"] == "new" and recommendation["facts"]["council"] == "Kent"
+    assert recommendation["route_name"] == "DPS / approved provider list" and recommendation["also_names"] == ["Spot contracts"]
+    assert recommendation["facts"]["stage"] == "new" and recommendation["facts"]["council"] == "Kent County Council"
+    assert recommendation["facts"]["nation"] == "england"  # from the council, never asked
     assert recommendation["why"] and recommendation["next_steps"] and recommendation["caveats"]
     json.dumps(payload)  # the channel sends it as JSON
 
@@ -42,12 +46,41 @@ def test_recommendation_asks_instead_when_facts_are_missing(tracker_named, dispa
     assert dispatcher.messages[0]["text"] == "How established are you with the council?"
 
 
+def test_tell_me_more_gives_the_reasons_every_step_and_the_caveats(tracker_named, dispatcher, domain):
+    ActionExplainRecommendation().run(dispatcher, tracker_named("new_provider_dps_open"), domain)
+    why, steps, caveats, closing = texts(dispatcher)
+    assert why.startswith("Why:") and steps.startswith("All the steps:") and caveats.startswith("Worth knowing:")
+    assert "23 February 2029" in caveats and "start over" in closing
+
+
+def test_why_during_the_questions_says_why_the_question_matters(tracker_named, dispatcher, domain):
+    ActionExplainRecommendation().run(dispatcher, tracker_named("registered_only"), domain)
+    assert texts(dispatcher) == ["Newer providers do best on lists that are open to join; "
+                                 "providers a buyer already knows can aim for frameworks."]
+
+
+def test_first_not_sure_says_why_it_matters_and_the_form_asks_again(tracker_named, dispatcher, domain):
+    events = ActionNotSure().run(dispatcher, tracker_named("unsure_of_nation_once"), domain)
+    assert events == []
+    assert texts(dispatcher) == ["That's fine. Each UK nation has its own regulator, rules and tender portals, "
+                                 "so the advice differs."]
+
+
+def test_second_not_sure_in_a_row_assumes_and_remembers_it(tracker_named, dispatcher, domain):
+    events = ActionNotSure().run(dispatcher, tracker_named("unsure_of_nation_twice"), domain)
+    assert events == [SlotSet("nation", "england"), SlotSet("assumed", ["nation"])]
+    assert texts(dispatcher) == []
+
+
 def test_form_requires_the_facts_on_the_visitors_path_then_the_next_one(tracker_named, dispatcher, domain):
     form = ValidateRouteForm()
     required = lambda name: asyncio.run(form.required_slots([], dispatcher, tracker_named(name), domain))
-    assert required("registered_only") == ["registration", "stage"]
-    assert required("unregistered_in_wales") == ["registration", "nation"]
-    assert required("nothing_known") == ["registration"]
+    assert required("registered_only") == ["service", "nation", "registration", "stage"]
+    assert required("unregistered_in_wales") == ["service", "nation", "registration"]
+    assert required("nothing_known") == ["service"]
+    # the nation follows from the council named, so it is never asked; the regulator is kept
+    assert required("new_provider_dps_open") == [
+        "service", "registration", "stage", "dps", "framework", "capacity", "regulator", "work_type", "council"]
 
 
 def test_typed_answer_is_kept_and_the_next_question_requested(tracker_named, dispatcher, domain):
@@ -55,13 +88,15 @@ def test_typed_answer_is_kept_and_the_next_question_requested(tracker_named, dis
     tracker.slots["requested_slot"] = "stage"
     events = asyncio.run(ValidateRouteForm().run(dispatcher, tracker, domain))
     assert SlotSet("stage", "established") in events
-    assert events[-1] == SlotSet("requested_slot", "framework")
+    assert events[-1] == SlotSet("requested_slot", "on_list")
 
 
 @pytest.mark.parametrize("slot, good, bad", [
     ("registration", "pending", "in progress"), ("stage", "expanding", "growing"),
     ("capacity", "limited", "2 packages"), ("framework", "unknown", "maybe"),
     ("dps", "closed", "no"), ("work_type", "urgent", "asap"), ("nation", "scotland", "uk"),
+    ("service", "care_home", "residential"), ("on_list", "both", "yes"), ("regulator", "ciw", "Wales"),
+    ("funding", "nhs", "CHC"),
 ])
 def test_each_slot_keeps_canonical_values_and_drops_others(slot, good, bad, tracker_named, dispatcher, domain):
     validate = getattr(ValidateRouteForm(), f"validate_{slot}")
@@ -82,21 +117,14 @@ def test_ask_action_sends_buttons_for_every_answer_and_progress(tracker_named, d
     assert [b["payload"] for b in question["buttons"]] == [
         '/inform{"stage": "new"}', '/inform{"stage": "expanding"}', '/inform{"stage": "established"}']
     assert [b["title"] for b in question["buttons"]] == [
-        "New to council work", "Expanding into this council", "Established with them"]
-    assert progress["custom"] == {"progress": {"step": 2, "of": 6}, "asking": "stage"}
+        "New to publicly funded work", "New to this area", "Already work with them"]
+    assert progress["custom"] == {"progress": {"step": 4, "of": 8}, "asking": "stage"}
 
 
 def test_every_fact_has_an_ask_action_named_in_the_domain(domain):
     names = {action().name() for action in ASK_ACTIONS}
     assert names == {f"action_ask_{slot}" for slot in domain["forms"]["route_form"]["required_slots"]}
     assert names <= set(domain["actions"])
-
-
-def test_domain_slot_values_match_the_tree(domain):
-    from actions.advice import TREE
-
-    for name, fact in TREE.facts.items():
-        assert domain["slots"][name]["values"] == list(fact.answers), name
 
 
 def test_question_mid_form_is_answered_and_the_form_resumes(tracker_named, dispatcher, domain):
@@ -136,12 +164,12 @@ def test_fallback_says_what_was_wrong_then_asks_again(text, reply, tracker_named
     assert events == [UserUtteranceReverted()]
     said = texts(dispatcher)
     assert said[0] == reply
-    assert said[1].startswith("First, is your service registered")
+    assert said[1] == "What kind of care do you provide, or plan to?"
 
 
 def test_widget_gets_the_headline_and_the_card_without_repeating_it(tracker_named, dispatcher, domain):
     ActionRecommend().run(dispatcher, tracker_named("new_provider_dps_open_on_widget"), domain)
-    assert texts(dispatcher) == ["Here's my recommendation: Join Kent's DPS or approved provider list."]
+    assert texts(dispatcher) == ["My recommendation: Join the DPS or approved provider list at Kent County Council."]
     assert customs(dispatcher)[0]["recommendation"]["why"]
 
 
