@@ -35,7 +35,7 @@ def test_a_whole_conversation_by_buttons_ends_in_a_recommendation_card(chat, art
     card = chat.card
     expect(card).to_be_visible()
     expect(card.get_by_role("heading", level=3)).to_have_text(
-        re.compile(r"Framework|Dynamic purchasing system|Spot contracts|Register with the regulator first"))
+        re.compile(r"Framework|DPS / approved provider list|Spot contracts|Register first|Direct payments and self-funders"))
     expect(card.get_by_role("heading", name="Why")).to_be_visible()
     expect(card.get_by_role("heading", name="Next steps")).to_be_visible()
     assert card.get_by_role("listitem").count() >= 2

@@ -65,8 +65,9 @@ export function normaliseRecommendation(rec) {
   const route = str(rec.route, 40);
   return {
     route,
-    routeName: ROUTE_NAMES[route] || str(rec.route_name || route, 100),
-    also: strList(rec.also).map((r) => ROUTE_NAMES[r] || r),
+    // The assistant names its routes (the decision tree); the table here only serves older payloads.
+    routeName: str(rec.route_name, 100) || ROUTE_NAMES[route] || route,
+    also: Array.isArray(rec.also_names) ? strList(rec.also_names) : strList(rec.also).map((r) => ROUTE_NAMES[r] || r),
     title: str(rec.title, 300),
     why: strList(rec.why),
     nextSteps: strList(rec.next_steps),

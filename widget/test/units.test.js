@@ -37,6 +37,9 @@ test('the contract recommendation becomes a card item; progress is read', () => 
   assert.equal(items[0].kind, 'recommendation');
   assert.equal(items[0].rec.routeName, 'Dynamic purchasing system (DPS)');
   assert.deepEqual(items[0].rec.also, ['Spot contracts']);
+  const named = itemsFromBotMessage({ recommendation: { route: 'direct_payments', route_name: 'Direct payments and self-funders', also: ['dps'], also_names: ['DPS / approved provider list'], title: 't', why: [], next_steps: [], caveats: [] } });
+  assert.equal(named[0].rec.routeName, 'Direct payments and self-funders');
+  assert.deepEqual(named[0].rec.also, ['DPS / approved provider list']);
   assert.deepEqual(progressFromBotMessage({ progress: { step: 2, of: 5 }, asking: 'nation' }), { step: 2, total: 5 });
   assert.equal(progressFromBotMessage({ text: 'hi' }), null);
 });
