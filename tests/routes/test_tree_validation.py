@@ -22,7 +22,7 @@ CASES = {
         "node 'stage': no branch for answer(s) expanding of 'stage'",
     ),
     "branch for an answer the fact does not have": (
-        lambda t: t["nodes"]["stage"]["branches"].update(veteran="join_dps"),
+        lambda t: t["nodes"]["stage"]["branches"].update(veteran="join_list"),
         "node 'stage': branch for unknown answer(s) veteran",
     ),
     "branch to a node that does not exist": (
@@ -30,44 +30,76 @@ CASES = {
         "node 'stage': branch 'new' leads to unknown node 'nowhere'",
     ),
     "cycle": (
-        lambda t: t["nodes"]["dps_for_newer_provider"]["branches"].update(closed="stage"),
-        "cycle stage -> dps_for_newer_provider -> stage",
+        lambda t: t["nodes"]["dps"]["branches"].update(closed="stage"),
+        "cycle stage -> dps -> stage",
     ),
     "unreachable leaf": (
-        lambda t: t["nodes"].update(orphan=dict(t["nodes"]["join_dps"])),
+        lambda t: t["nodes"].update(orphan=dict(t["nodes"]["join_list"])),
         "node 'orphan': unreachable",
     ),
     "unknown route": (
-        lambda t: t["nodes"]["join_dps"].update(route="block_contract"),
-        "node 'join_dps': route 'block_contract' is not one of",
+        lambda t: t["nodes"]["join_list"].update(route="block_contract"),
+        "node 'join_list': route 'block_contract' is not one of",
     ),
     "unknown caveat": (
-        lambda t: t["nodes"]["join_dps"]["caveats"].append("brexit"),
-        "node 'join_dps': unknown caveat 'brexit'",
+        lambda t: t["nodes"]["join_list"]["caveats"].append("brexit"),
+        "node 'join_list': unknown caveat 'brexit'",
     ),
     "question about an unknown fact": (
         lambda t: t["nodes"]["stage"].update(ask="turnover"),
-        "node 'stage': asks about unknown fact 'turnover'",
+        "node 'stage': asks about 'turnover', which is not a fact with a question",
+    ),
+    "question about a fact that is never asked": (
+        lambda t: t["nodes"]["stage"].update(ask="funding"),
+        "node 'stage': asks about 'funding', which is not a fact with a question",
+    ),
+    "check without a value for when the visitor didn't say": (
+        lambda t: t["nodes"]["who_funds_the_care"].pop("otherwise"),
+        "node 'who_funds_the_care': 'otherwise' must be one of the answers of 'funding'",
     ),
     "node both question and recommendation": (
         lambda t: t["nodes"]["stage"].update(route="dps"),
-        "node 'stage': needs either 'ask'",
+        "node 'stage': needs one of 'ask'",
     ),
     "recommendation without reasons": (
-        lambda t: t["nodes"]["join_dps"].pop("why"),
-        "node 'join_dps': a recommendation needs 'why' and 'next_steps'",
+        lambda t: t["nodes"]["join_list"].pop("why"),
+        "node 'join_list': a recommendation needs 'why' and 'next_steps'",
     ),
     "condition with an answer the fact does not have": (
-        lambda t: t["nodes"]["join_dps"]["also"][0].update(when={"framework": "maybe"}),
-        "node 'join_dps': also: 'framework' has no answer maybe",
+        lambda t: t["nodes"]["make_the_most_of_the_framework"]["also"][0].update(when={"dps": "maybe"}),
+        "node 'make_the_most_of_the_framework': also: 'dps' has no answer maybe",
     ),
     "unknown placeholder": (
-        lambda t: t["nodes"]["join_dps"].update(title="Join {county}'s DPS"),
-        "node 'join_dps': unknown placeholder '{county}'",
+        lambda t: t["nodes"]["join_list"].update(title="Join {county}'s DPS"),
+        "node 'join_list': unknown placeholder '{county}'",
+    ),
+    "question fact with no way to be unsure": (
+        lambda t: t["facts"]["nation"].pop("assume"),
+        "fact 'nation': needs an 'unknown' answer or an 'assume' value",
+    ),
+    "assumed value that is not an answer": (
+        lambda t: t["facts"]["capacity"].update(assume="lots"),
+        "fact 'capacity': 'assume' value 'lots' is not one of its answers",
+    ),
+    "nation without its regulator and portals": (
+        lambda t: t["nations"]["wales"].pop("portals"),
+        "nations: 'wales' is missing portals",
+    ),
+    "nation the nation fact does not have": (
+        lambda t: t["nations"].update(cornwall=dict(t["nations"]["england"])),
+        "nations: must list 'default' and exactly the nation fact's answers",
+    ),
+    "implication on an unknown fact": (
+        lambda t: t["implies"].append({"if": {"turnover": "high"}, "then": {"stage": "established"}}),
+        "implies: rule 3: condition on unknown fact 'turnover'",
+    ),
+    "reply without a word limit": (
+        lambda t: t["reply"].pop("words"),
+        "reply: 'words' (the longest recommendation message) must be a number",
     ),
     "missing start node": (lambda t: t.update(start="welcome"), "start node 'welcome' does not exist"),
     "missing section": (lambda t: t.pop("caveats"), "missing section 'caveats'"),
-    "route without wording": (lambda t: t["routes"].pop("spot"), "routes: 'spot' needs a 'name'"),
+    "route without a name": (lambda t: t["routes"].update(spot={}), "routes: 'spot' needs a 'name'"),
 }
 
 
@@ -81,7 +113,8 @@ def test_malformed_tree_is_rejected_naming_the_fault(name):
 
 def test_the_shipped_tree_is_valid():
     tree = load_tree()
-    assert tree.start == "registration"
+    assert tree.start == "service"
+    assert tree.asked_facts == ["service", "nation", "registration", "stage", "on_list", "dps", "framework", "capacity"]
 
 
 def test_invalid_yaml_names_the_file(tmp_path):

@@ -117,7 +117,7 @@ def test_progress_counts_up_and_never_promises_less_than_is_left(facts):
 def test_strongest_position_includes_spot_team_alongside_a_list_or_framework():
     for facts in COMBINATIONS:
         given = advice(facts)
-        if given.route in ("dps", "framework") and given.leaf not in ("nhs_funded_care", "non_regulated_lot"):
+        if given.route in ("dps", "framework") and given.leaf not in ("nhs_funded_care", "bid_for_nhs_framework", "non_regulated_lot"):
             assert "spot" in given.also, given.leaf
 
 
