@@ -22,9 +22,9 @@ NationOfPlace = Callable[[str], Optional[str]]
 
 
 def _default_nation_of_place(text: str) -> Optional[str]:
-    from routes.councils import default_councils
+    from routes.councils import councils
 
-    return default_councils().nation_of(text)
+    return councils().nation_of(text)
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def test_question_after_advice_is_answered_then_steers_back(tracker_named, dispa
 
 
 def test_every_route_question_intent_has_an_answer(domain):
-    asked = {intent for intent in domain["intents"] if intent.startswith("ask_")}
+    asked = {intent for intent in domain["intents"] if intent.startswith("ask_")} - {"ask_more"}  # "tell me more"
     assert asked == set(ANSWERS)
 
 
