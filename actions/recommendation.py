@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.advice import TREE, advice_for, ask
-from routes.reply import glossed_payload, more_messages, recommendation_message
+from routes.reply import glossed_payload, more_messages, recommendation_headline, recommendation_message
 from routes.walker import Question
 
 # Channels whose client draws the payload as a card (the website widget): there the text is only
@@ -27,7 +27,7 @@ class ActionRecommend(Action):
             ask(dispatcher, advice)
             return []
         if tracker.get_latest_input_channel() in CARD_CHANNELS:
-            dispatcher.utter_message(text=str(TREE.reply["intro"]).format(title=advice.title))
+            dispatcher.utter_message(text=recommendation_headline(TREE, advice))
         else:
             dispatcher.utter_message(text=recommendation_message(TREE, advice))
         dispatcher.utter_message(json_message=glossed_payload(TREE, advice))

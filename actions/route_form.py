@@ -8,12 +8,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.advice import ASSUMED_SLOT, TREE, advice_for, ask, facts_from
+from actions.advice import ASSUMED_SLOT, FACT_SLOTS, TREE, advice_for, ask, facts_from
 from routes.walker import Question, answer_when_unsure, facts_on_path, fill, known_facts, match_answer, said_facts
-
-# Facts the visitor may mention but is never asked about (regulator, funding...).
-MENTIONED_ONLY = [name for name in TREE.said_facts if not TREE.facts[name].asked]
-
 
 class ValidateRouteForm(FormValidationAction):
     def name(self) -> Text:
@@ -26,14 +22,17 @@ class ValidateRouteForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[Text]:
-        """The facts on the visitor's path (those answered, then the next question), plus
-        the facts they mentioned without being asked.
+        """The facts on the visitor's path (those answered, then the next question), then
+        every other fact they have given, asked or not.
 
         The SDK validates (and keeps extracted values for) only these slots, and the form
-        asks for the first one still empty, so the walker decides what comes next.
+        asks for the first one still empty, so the walker decides what comes next, and what
+        a visitor said off the path (a framework closing soon while registration is pending)
+        is kept for the advice.
         """
-        mentioned = [name for name in MENTIONED_ONLY + ["council"] if tracker.get_slot(name) is not None]
-        return facts_on_path(TREE, facts_from(tracker)) + mentioned
+        path = facts_on_path(TREE, facts_from(tracker))
+        given = [name for name in FACT_SLOTS if name not in path and tracker.get_slot(name) is not None]
+        return path + given
 
     def _canonical(self, fact: str, value: Any) -> Dict[Text, Any]:
         """A value the tree does not know is dropped, so the question is asked again."""

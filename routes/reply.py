@@ -43,11 +43,16 @@ def _assumptions(tree: DecisionTree, recommendation: Recommendation) -> Optional
     return str(tree.reply["assumed"]).format(assumptions=" and ".join(labels))
 
 
+def recommendation_headline(tree: DecisionTree, recommendation: Recommendation, seen: Optional[Set[str]] = None) -> str:
+    """The recommendation in one sentence: on the widget, where the card shows the rest."""
+    return gloss(tree, str(tree.reply["intro"]).format(title=recommendation.title), set() if seen is None else seen)
+
+
 def recommendation_message(tree: DecisionTree, recommendation: Recommendation) -> str:
     """The chat message: route, why in a sentence or two, the first steps that fit the limit."""
     limit = int(tree.reply["words"])
     seen: Set[str] = set()
-    head = gloss(tree, str(tree.reply["intro"]).format(title=recommendation.title), seen)
+    head = recommendation_headline(tree, recommendation, seen)
     head += " " + gloss(tree, _sentence(recommendation.why[0]), seen)
     tail = [line for line in (_assumptions(tree, recommendation), str(tree.reply["more"])) if line]
     steps: List[str] = []

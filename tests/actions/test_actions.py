@@ -76,11 +76,12 @@ def test_form_requires_the_facts_on_the_visitors_path_then_the_next_one(tracker_
     form = ValidateRouteForm()
     required = lambda name: asyncio.run(form.required_slots([], dispatcher, tracker_named(name), domain))
     assert required("registered_only") == ["service", "nation", "registration", "stage"]
-    assert required("unregistered_in_wales") == ["service", "nation", "registration"]
     assert required("nothing_known") == ["service"]
     # the nation follows from the council named, so it is never asked; the regulator is kept
     assert required("new_provider_dps_open") == [
         "service", "registration", "stage", "dps", "framework", "capacity", "regulator", "work_type", "council"]
+    # what was said off the path (work type before it matters) is kept too
+    assert required("unregistered_in_wales") == ["service", "nation", "registration", "stage"]
 
 
 def test_typed_answer_is_kept_and_the_next_question_requested(tracker_named, dispatcher, domain):
@@ -169,7 +170,8 @@ def test_fallback_says_what_was_wrong_then_asks_again(text, reply, tracker_named
 
 def test_widget_gets_the_headline_and_the_card_without_repeating_it(tracker_named, dispatcher, domain):
     ActionRecommend().run(dispatcher, tracker_named("new_provider_dps_open_on_widget"), domain)
-    assert texts(dispatcher) == ["My recommendation: Join the DPS or approved provider list at Kent County Council."]
+    assert texts(dispatcher) == ["My recommendation: Join the DPS (a list of approved providers that stays open to join) "
+                                 "or approved provider list at Kent County Council."]
     assert customs(dispatcher)[0]["recommendation"]["why"]
 
 
