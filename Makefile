@@ -25,7 +25,7 @@ ACTION_SERVER := $(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS
 
 include widget/widget.mk
 
-.PHONY: help venv spacy model validate test test-stories pytest evaluate cross-validate diagram run shell actions clean
+.PHONY: help venv spacy model validate test pytest evaluate cross-validate diagram run shell actions clean
 
 help:
 	@echo "make run        - set up, train if needed, start the assistant, widget and demo page"
@@ -62,13 +62,10 @@ validate: $(VENV)/.installed
 	$(PY) -m routes.check_domain
 	$(RASA) data validate --fail-on-warnings --quiet
 
-test-stories: $(MODEL)
-	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories --quiet
-
 pytest: $(MODEL) widget-build widget-test-deps
 	$(PY) -m pytest -q tests
 
-test: validate test-stories pytest
+test: validate pytest
 
 evaluate: $(MODEL)
 	$(PY) -m tests.nlu.evaluate
