@@ -47,7 +47,7 @@ $(VENV)/.installed: requirements.txt
 	@touch $@
 
 spacy: $(SPACY_MODEL)/meta.json
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed $(wildcard language/*.py language/patterns/*.yml) routes/decision-tree.yml
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed $(wildcard language/*.py language/patterns/*.yml language/mentions/*.yml) routes/decision-tree.yml routes/councils.yml routes/councils.py
 	$(PY) -m language.build_pipeline $(SPACY_MODEL)
 
 model: $(MODEL)

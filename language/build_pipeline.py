@@ -3,10 +3,11 @@
     python -m language.build_pipeline [out_dir]     # default build/spacy/en_route_advisor
 
 A blank English pipeline: lookup lemmatizer (spacy-lookups-data) + entity_ruler with
-the patterns in language/patterns/*.yml. No statistical model, so the build is
-deterministic and takes about a second. A malformed pattern file or a value that is not
-canonical (domain.yml's categorical slots, else docs/contract.md) stops the build with
-a message naming the file.
+the patterns in language/patterns/*.yml + a span_ruler "mentions" with the patterns in
+language/mentions/*.yml and the council names of routes/councils.yml. No statistical
+model, so the build is deterministic and takes a few seconds. A malformed pattern file or
+a value that is not canonical (a fact's answers in routes/decision-tree.yml) stops the
+build with a message naming the file.
 
 The Rasa model does not contain this pipeline: SpacyNLP loads it from the path in
 config.yml (relative to the working directory) at train *and* run time, so build it
@@ -22,31 +23,45 @@ from pathlib import Path
 from typing import Optional
 
 from language.contract import REPO_ROOT, allowed_values
+from language.facts import SPANS_KEY
+from language.mentions import MENTIONS_DIR, canonical_values, mention_patterns
 from language.pattern_format import PatternError, load_dir
 
 PATTERNS_DIR = REPO_ROOT / "language" / "patterns"
 DEFAULT_OUT = Path("build/spacy/en_route_advisor")
 
 
-def make_nlp(patterns_dir: Path = PATTERNS_DIR, domain_path: Optional[Path] = None):
+def make_nlp(
+    patterns_dir: Path = PATTERNS_DIR, tree_path: Optional[Path] = None, mentions_dir: Path = MENTIONS_DIR
+):
     """The pipeline in memory (used by the build and by the tests)."""
     import spacy
 
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    # Patterns are validated by language.pattern_format (naming the file), not by the ruler.
+    # Patterns are validated by language.pattern_format (naming the file), not by the rulers.
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
-    nlp.initialize()  # loads the lemma tables; it would also empty the ruler, so patterns come after
-    patterns = load_dir(patterns_dir, nlp, allowed_values(domain_path))
-    with nlp.select_pipes(disable=["lemmatizer"]):  # phrase patterns need tokens only
+    # Facts that may overlap the ruler's and each other (regulator, service, ...) and councils:
+    # every match is kept in doc.spans["mentions"]; language/facts.py picks the winners.
+    mentions = nlp.add_pipe(
+        "span_ruler", name="mentions", config={"spans_key": SPANS_KEY, "phrase_matcher_attr": "LOWER", "overwrite": True}
+    )
+    nlp.initialize()  # loads the lemma tables; it would also empty the rulers, so patterns come after
+    allowed = canonical_values(tree_path)
+    patterns = load_dir(patterns_dir, nlp, allowed_values(tree_path))
+    spans = mention_patterns(nlp, allowed, mentions_dir)
+    with nlp.select_pipes(disable=["lemmatizer", "mentions"]):  # phrase patterns need tokens only
         ruler.add_patterns(patterns)
-    digest = hashlib.sha256(json.dumps(patterns, sort_keys=True).encode()).hexdigest()[:12]
+    with nlp.select_pipes(disable=["lemmatizer", "entity_ruler"]):
+        mentions.add_patterns(spans)
+    digest = hashlib.sha256(json.dumps([patterns, spans], sort_keys=True).encode()).hexdigest()[:12]
     nlp.meta.update(
         name="route_advisor",
         version="1.0.0",
-        description="Blank English + lookup lemmatizer + entity_ruler for the route advisor facts",
+        description="Blank English + lookup lemmatizer + entity_ruler (facts) + span_ruler (mentions, councils)",
         patterns_sha256=digest,
         patterns_count=len(patterns),
+        mentions_count=len(spans),
     )
     return nlp
 
@@ -72,7 +87,8 @@ def main(argv=None) -> int:
         return 1
     meta = json.loads((out / "meta.json").read_text())
     print(
-        f"built {out} ({meta['patterns_count']} patterns, sha {meta['patterns_sha256']}) "
+        f"built {out} ({meta['patterns_count']} patterns, {meta['mentions_count']} mention patterns, "
+        f"sha {meta['patterns_sha256']}) "
         f"in {time.monotonic() - started:.1f}s"
     )
     return 0

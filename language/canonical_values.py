@@ -1,21 +1,25 @@
-"""CanonicalValues: the last gate for fact entities in the NLU pipeline.
+"""CanonicalValues: the last gate for fact and council entities in the NLU pipeline.
 
-Why: Rasa's SpacyEntityExtractor puts the matched *text* in ``value`` ("start-up"),
-while the slots and the decision tree need the canonical value (``new``,
-docs/contract.md). The entity_ruler pattern that matched carries it as ``ent_id_``
-(language/patterns/*.yml), so this component finds the same span (start/end) in the
-spaCy doc that SpacyNLP left on the message and rewrites the value.
+Why: the slots and the decision tree need canonical values (``new``, ``cqc``, "Kent County
+Council"), not what the visitor typed ("start-up", "C.Q.C", "Kent's"). SpacyNLP leaves the
+spaCy doc of the message on it; the project's pipeline has already marked the facts there
+(entity_ruler -> ``doc.ents``, mentions span_ruler -> ``doc.spans["mentions"]``), each with
+its canonical value as the pattern id. ``language.facts.find`` reads both; this component
+emits what it returns, labelled ``extractor: CanonicalValues`` (``rasa test nlu`` scores this
+extractor, so the figures are what the bot uses).
 
-For the fact entities (stage, registration, capacity, framework, dps, work_type, nation)
-the ruler is the only source: the same fact from another extractor (CRFEntityExtractor,
-which also sees the fact annotations) is dropped, as is anything whose value is not
-canonical. So there is never a duplicate or a second, conflicting value, and a phrase the
-patterns deliberately ignore ("do I need to be CQC registered?") cannot come back in
-through a statistical model. Kept facts are relabelled ``extractor: CanonicalValues``
-(``rasa test nlu`` discards SpacyEntityExtractor's output, so this is how it scores what
-the bot uses) and sorted by position: Rasa fills a non-list slot with the *last* value,
-which is what a correction in one message means ("not registered... sorry, we are").
-Other entities (council) pass through untouched.
+- Fact entities (routes/decision-tree.yml ``facts``) come from the doc only: the same fact
+  from another extractor (CRFEntityExtractor, which also sees the fact annotations) is
+  dropped, so a phrase the patterns deliberately ignore ("do I need to be CQC registered?")
+  cannot come back in through a statistical model, and no value is ever non-canonical.
+- ``council``: names in routes/councils.yml come from the doc with the council's name as the
+  value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
+  council name (used or not: "not Kent", "based in Bristol"), a nation or a regulator is
+  dropped, and one the file knows as a whole answer ("Kent County") gets its name.
+
+Entities are sorted by position: Rasa fills a non-list slot with the *last* value, which is
+what a correction in one message means ("not registered... sorry, we are") and which council
+is the target ("based in Bristol, starting home care in Newport").
 """
 from __future__ import annotations
 
@@ -29,19 +33,22 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from language.contract import allowed_values
+from language.facts import COUNCIL, council_spans, find
+from language.mentions import canonical_values, councils
 
-SPACY_EXTRACTOR = "SpacyEntityExtractor"
+# Named things that are not councils: a statistical council entity overlapping one is dropped.
+NOT_COUNCILS = ("nation", "regulator")
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
 class CanonicalValues(GraphComponent):
-    """Makes every fact entity value canonical; drops the ones that cannot be."""
+    """Emits the doc's canonical facts and councils; drops what other extractors say about them."""
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._allowed = allowed_values()
+        self._allowed = canonical_values()
+        self._councils = councils()
 
     @classmethod
     def create(
@@ -60,14 +67,24 @@ class CanonicalValues(GraphComponent):
 
     def canonicalise(self, message: Message) -> List[Dict[Text, Any]]:
         doc = message.get(SPACY_DOCS[TEXT])
-        ids = {(e.start_char, e.end_char, e.label_): e.ent_id_ for e in (doc.ents if doc else ())}
-        others, facts = [], []
+        found = find(doc, self._allowed) if doc is not None else []
+        name = type(self).__name__
+        entities = [
+            {"entity": f.entity, "start": f.start, "end": f.end, "value": f.value, "extractor": name}
+            for f in found
+        ]
+        taken = (council_spans(doc) if doc is not None else []) + [
+            (f.start, f.end) for f in found if f.entity in NOT_COUNCILS + (COUNCIL,)
+        ]
         for entity in message.get(ENTITIES, []):
-            name = entity.get("entity")
-            if name not in self._allowed:
-                others.append(entity)
-            elif entity.get("extractor") == SPACY_EXTRACTOR:
-                value = ids.get((entity.get("start"), entity.get("end"), name))
-                if value in self._allowed[name]:
-                    facts.append({**entity, "value": value, "extractor": type(self).__name__})
-        return others + sorted(facts, key=lambda e: (e["start"], e["end"]))
+            if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL:
+                continue  # a fact: only the doc's canonical value counts
+            if entity.get("entity") == COUNCIL:
+                start, end = entity.get("start", 0), entity.get("end", 0)
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                council = self._councils.find(str(entity.get("value", "")))
+                if council is not None:
+                    entity = {**entity, "value": council.name}
+            entities.append(entity)
+        return sorted(entities, key=lambda e: (e.get("start", 0), e.get("end", 0)))

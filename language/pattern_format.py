@@ -51,6 +51,13 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 import yaml
 
 IGNORE = "_ignore"
+# Context sections, allowed only in mention files (language/mentions/; language/patterns/
+# README.md): a mention that starts right after a `_base` phrase is used only when the
+# message names no plain mention of that fact, one right after a `_not` phrase only when it
+# names nothing else either (language/facts.py).
+BASE = "_base"
+NOT = "_not"
+CONTEXTS = (BASE, NOT)
 WORDS = "_words"
 MAX_VARIANTS = 5000
 
@@ -337,8 +344,14 @@ class _Compiler:
         return [tokens]
 
 
-def load_file(path: Path, nlp, allowed: Mapping[str, FrozenSet[str]]) -> List[Dict[str, Any]]:
-    """Entity ruler patterns from one file; raises PatternError naming the file."""
+def load_file(
+    path: Path, nlp, allowed: Mapping[str, FrozenSet[str]], contexts: Tuple[str, ...] = ()
+) -> List[Dict[str, Any]]:
+    """Ruler patterns from one file; raises PatternError naming the file.
+
+    ``contexts``: the context sections (CONTEXTS) this kind of file may have; like
+    ``_ignore`` they get ``label`` = the section and ``id`` = the entity.
+    """
     path = Path(path)
     entity = path.stem
     if entity not in allowed:
@@ -366,14 +379,17 @@ def load_file(path: Path, nlp, allowed: Mapping[str, FrozenSet[str]]) -> List[Di
     patterns = []
     for value, items in data.items():
         value = str(value)
-        if value != IGNORE and value not in allowed[entity]:
+        special = value == IGNORE or value in contexts
+        if not special and value not in allowed[entity]:
+            shown = sorted(allowed[entity])
+            shown = shown if len(shown) <= 12 else shown[:12] + ["..."]
             raise PatternError(
                 f"{path}: {value!r} is not a canonical value of {entity!r}; "
-                f"allowed: {sorted(allowed[entity])} (and {IGNORE})"
+                f"allowed: {shown} (and {', '.join((IGNORE,) + tuple(contexts))})"
             )
         if not isinstance(items, list) or not items:
             raise PatternError(f"{path}: {value!r} must have a non-empty list of patterns")
-        label, pid = (IGNORE, entity) if value == IGNORE else (entity, value)
+        label, pid = (value, entity) if special else (entity, value)
         for n, item in enumerate(items, 1):
             compiler = _Compiler(nlp, f"{path}: {value} item {n}", words)
             if isinstance(item, str):
@@ -387,16 +403,24 @@ def load_file(path: Path, nlp, allowed: Mapping[str, FrozenSet[str]]) -> List[Di
     return patterns
 
 
-def load_dir(directory: Path, nlp, allowed: Mapping[str, FrozenSet[str]]) -> List[Dict[str, Any]]:
-    """All pattern files, in file-name order; the same pattern for two facts is an error."""
+def load_dir(
+    directory: Path, nlp, allowed: Mapping[str, FrozenSet[str]], contexts: Tuple[str, ...] = ()
+) -> List[Dict[str, Any]]:
+    """All pattern files, in file-name order; the same pattern for two facts is an error.
+
+    With ``contexts`` (mention files, whose facts may overlap) a pattern may serve several
+    facts; only the same pattern for two values of one fact is an error.
+    """
     files = sorted(Path(directory).glob("*.yml"))
     if not files:
         raise PatternError(f"{directory}: no pattern files (*.yml)")
     seen: Dict[str, Tuple[str, str]] = {}
     out: List[Dict[str, Any]] = []
     for path in files:
-        for pat in load_file(path, nlp, allowed):
+        for pat in load_file(path, nlp, allowed, contexts):
             key = json.dumps(pat["pattern"], sort_keys=True)
+            if contexts:
+                key = (pat["id"] if pat["label"].startswith("_") else pat["label"], key)
             where = (str(path), f"{pat['label']}={pat['id']}")
             if key in seen:
                 if seen[key][1] != where[1]:

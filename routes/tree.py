@@ -230,6 +230,9 @@ def _nations(raw: object, facts: Dict[str, Fact]) -> Dict[str, Dict[str, str]]:
         for key in fields:
             _check_placeholders(body[key], f"nations: '{nation}'")
         nations[nation] = {key: body[key] for key in fields}
+    unclaimed = regulators - {body.get("regulator_id") for body in nations.values()}
+    if unclaimed:
+        raise TreeError(f"nations: no nation has regulator {', '.join(sorted(unclaimed))}")
     return nations
 
 

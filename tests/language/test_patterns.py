@@ -15,12 +15,16 @@ import sys
 import pytest
 import yaml
 
-from language.build_pipeline import build, make_nlp
-from language.contract import FACT_ENTITIES, REPO_ROOT, allowed_values
-from language.pattern_format import IGNORE, PatternError
+from language.build_pipeline import DEFAULT_OUT, build, make_nlp
+from language.contract import FACT_ENTITIES, REPO_ROOT, TREE_PATH, allowed_values
+from language.facts import COUNCIL, find
+from language.mentions import canonical_values
+from language.pattern_format import PatternError
 
 FACTS = set(FACT_ENTITIES)
+ALLOWED = canonical_values()
 PATTERNS = REPO_ROOT / "language" / "patterns"
+MENTIONS = REPO_ROOT / "language" / "mentions"
 
 
 @pytest.fixture(scope="module")
@@ -29,130 +33,250 @@ def nlp():
 
 
 def facts(nlp, text):
-    """[(entity, value)] the pipeline finds in text, in order."""
-    return [(e.label_, e.ent_id_) for e in nlp(text).ents if e.label_ in FACTS]
+    """[(entity, canonical value)] the pipeline finds in text, in order: the tree's facts and
+    recognised councils, exactly what CanonicalValues hands Rasa (language.facts.find)."""
+    return [(f.entity, f.value) for f in find(nlp(text), ALLOWED)]
 
 
-# (phrase, entity, canonical value): the phrase must contain this fact.
+KENT = ("council", "Kent County Council")
+CQC = ("regulator", "cqc")
+
+# (phrase, every fact it gives, in text order): nothing missing, nothing extra.
 CASES = [
     # stage
-    ("we're a start-up", "stage", "new"),
-    ("We're a Start-Up", "stage", "new"),
-    ("we're a startup", "stage", "new"),
-    ("brand new agency", "stage", "new"),
-    ("new dom care agency", "stage", "new"),
-    ("we only set up 8 months ago", "stage", "new"),
-    ("we've been trading for 6 months", "stage", "new"),
-    ("never worked with a council before", "stage", "new"),
-    ("this would be our first council contract", "stage", "new"),
-    ("we're new to council work", "stage", "new"),
-    ("only self-funders so far", "stage", "new"),
-    ("been trading 12 years", "stage", "established"),
-    ("we've been going for over 20 years", "stage", "established"),
-    ("established in 2011", "stage", "established"),
-    ("we're well established", "stage", "established"),
-    ("we already work with Surrey", "stage", "established"),
-    ("we're the incumbent provider", "stage", "established"),
-    ("we're already on their approved list", "stage", "established"),
-    ("branching out into a neighbouring council", "stage", "expanding"),
-    ("we're expanding into Kent", "stage", "expanding"),
-    ("looking to expand", "stage", "expanding"),
-    ("we work with other councils", "stage", "expanding"),
-    ("opening a second branch", "stage", "expanding"),
-    ("diversifying into extra care", "stage", "expanding"),
+    ("we're a start-up", [("stage", "new")]),
+    ("We're a Start-Up", [("stage", "new")]),
+    ("we're a startup", [("stage", "new")]),
+    ("brand new agency", [("stage", "new")]),
+    ("new dom care agency", [("stage", "new"), ("service", "home_care")]),
+    ("we only set up 8 months ago", [("stage", "new")]),
+    ("we've been trading for 6 months", [("stage", "new")]),
+    ("never worked with a council before", [("stage", "new")]),
+    ("this would be our first council contract", [("stage", "new")]),
+    ("we're new to council work", [("stage", "new")]),
+    ("only self-funders so far", [("stage", "new")]),
+    ("been trading 12 years", [("stage", "established")]),
+    ("we've been going for over 20 years", [("stage", "established")]),
+    ("established in 2011", [("stage", "established")]),
+    ("we're well established", [("stage", "established")]),
+    ("we already work with Surrey", [("stage", "established"), ("council", "Surrey County Council")]),
+    ("we're the incumbent provider", [("stage", "established")]),
+    ("branching out into a neighbouring council", [("stage", "expanding")]),
+    ("we're expanding into Kent", [("stage", "expanding"), KENT]),
+    ("looking to expand", [("stage", "expanding")]),
+    ("we work with other councils", [("stage", "expanding")]),
+    ("diversifying into extra care", [("stage", "expanding"), ("service", "home_care")]),
     # registration
-    ("our CQC application is in progress", "registration", "pending"),
-    ("we've applied to CQC", "registration", "pending"),
-    ("waiting on CIW", "registration", "pending"),
-    ("registration pending", "registration", "pending"),
-    ("had our registration interview", "registration", "pending"),
-    ("we're CQC registered", "registration", "registered"),
-    ("CQC-registered", "registration", "registered"),
-    ("registered last month", "registration", "registered"),
-    ("registered with the Care Inspectorate", "registration", "registered"),
-    ("RQIA registered", "registration", "registered"),
-    ("rated Good by CQC", "registration", "registered"),
-    ("our CQC rating is outstanding", "registration", "registered"),
-    ("we're not registered yet", "registration", "unregistered"),
-    ("actually we aren’t registered", "registration", "unregistered"),
-    ("not CQC registered", "registration", "unregistered"),
-    ("we haven't applied yet", "registration", "unregistered"),
-    ("no CQC registration", "registration", "unregistered"),
-    ("we do companionship only, no personal care", "registration", "not_required"),
-    ("we don't provide personal care", "registration", "not_required"),
-    ("non-regulated services only", "registration", "not_required"),
-    ("befriending", "registration", "not_required"),
-    ("we don't need to be registered", "registration", "not_required"),
+    ("our CQC application is in progress", [CQC, ("registration", "pending")]),
+    ("we've applied to CQC", [("registration", "pending"), CQC]),
+    ("waiting on CIW", [("registration", "pending"), ("regulator", "ciw")]),
+    ("registration pending", [("registration", "pending")]),
+    ("had our registration interview", [("registration", "pending")]),
+    ("we're CQC registered", [CQC, ("registration", "registered")]),
+    ("CQC-registered", [CQC, ("registration", "registered")]),
+    ("registered last month", [("registration", "registered")]),
+    ("registered with the Care Inspectorate", [("registration", "registered"), ("regulator", "care_inspectorate")]),
+    ("RQIA registered", [("regulator", "rqia"), ("registration", "registered")]),
+    ("rated Good by CQC", [("registration", "registered"), CQC]),
+    ("our CQC rating is outstanding", [CQC, ("registration", "registered")]),
+    ("we're not registered yet", [("registration", "unregistered")]),
+    ("actually we aren’t registered", [("registration", "unregistered")]),
+    ("not CQC registered", [("registration", "unregistered"), CQC]),
+    ("we haven't applied yet", [("registration", "unregistered")]),
+    ("no CQC registration", [("registration", "unregistered"), CQC]),
+    ("we do companionship only, no personal care",
+     [("service", "unregulated"), ("registration", "not_required"), ("registration", "not_required"),
+      ("service", "unregulated")]),
+    ("we don't provide personal care", [("registration", "not_required"), ("service", "unregulated")]),
+    ("non-regulated services only", [("registration", "not_required"), ("service", "unregulated")]),
+    ("befriending", [("registration", "not_required"), ("service", "unregulated")]),
+    ("we don't need to be registered", [("registration", "not_required")]),
+    # not registered because not required
+    ("we do companionship so we're not registered",
+     [("registration", "not_required"), ("service", "unregulated")]),
+    # registration: adding_service (registered, adding a service or a branch)
+    ("we run a care home and want to add home care", [("registration", "adding_service"), ("service", "home_care")]),
+    ("opening a new branch office", [("registration", "adding_service")]),
+    ("opening a second branch", [("registration", "adding_service")]),
+    ("need to add personal care to our registration", [("registration", "adding_service")]),
+    ("adding a new supported living service", [("registration", "adding_service"), ("service", "supported_living")]),
+    ("our registration doesn't cover supported living",
+     [("registration", "adding_service"), ("service", "supported_living")]),
+    ("we're registered for home care but not supported living",
+     [("registration", "adding_service"), ("service", "home_care"), ("service", "supported_living")]),
+    ("we need a CQC variation to add the new location",
+     [CQC, ("registration", "adding_service"), ("registration", "adding_service")]),
+    ("we're CQC registered for personal care and want to start supported living",
+     [CQC, ("registration", "adding_service"), ("service", "supported_living")]),
+    ("we're a registered care home looking to offer home care too",
+     [("service", "care_home"), ("registration", "adding_service"), ("service", "home_care")]),
+    # not a registered provider adding a service: a start-up starting one
+    ("we're a new company and want to start home care in Kent",
+     [("stage", "new"), ("service", "home_care"), KENT]),
+    # adding_service outranks registered wherever each is said
+    ("we want to add supported living, we're CQC registered",
+     [("registration", "adding_service"), ("service", "supported_living"), CQC]),
     # capacity
-    ("we could take two more packages", "capacity", "limited"),
-    ("we can do about 20 hours a week extra", "capacity", "limited"),
-    ("room for one or two more", "capacity", "limited"),
-    ("a couple more clients", "capacity", "limited"),
-    ("limited capacity", "capacity", "limited"),
-    ("3 beds free", "capacity", "limited"),
-    ("we can pick up 300 hours a week", "capacity", "available"),
-    ("plenty of capacity", "capacity", "available"),
-    ("capacity for 500 hours", "capacity", "available"),
-    ("we've just recruited 15 new carers", "capacity", "available"),
-    ("we could start new packages straight away", "capacity", "available"),
-    ("we've got 3 carers free", "capacity", "limited"),
-    ("we have 12 carers waiting for work", "capacity", "available"),
-    ("we're fully booked", "capacity", "none"),
-    ("we can't take on any more packages", "capacity", "none"),
-    ("no capacity", "capacity", "none"),
-    ("we have a waiting list", "capacity", "none"),
+    ("we could take two more packages", [("capacity", "limited")]),
+    ("we can do about 20 hours a week extra", [("capacity", "limited")]),
+    ("room for one or two more", [("capacity", "limited")]),
+    ("a couple more clients", [("capacity", "limited")]),
+    ("limited capacity", [("capacity", "limited")]),
+    ("3 beds free", [("capacity", "limited")]),
+    ("we can pick up 300 hours a week", [("capacity", "available")]),
+    ("plenty of capacity", [("capacity", "available")]),
+    ("capacity for 500 hours", [("capacity", "available")]),
+    ("we've just recruited 15 new carers", [("capacity", "available")]),
+    ("we could start new packages straight away", [("capacity", "available")]),
+    ("we've got 3 carers free", [("capacity", "limited")]),
+    ("we have 12 carers waiting for work", [("capacity", "available")]),
+    ("we're fully booked", [("capacity", "none")]),
+    ("we can't take on any more packages", [("capacity", "none")]),
+    ("no capacity", [("capacity", "none")]),
+    ("we have a waiting list", [("capacity", "none")]),
     # framework
-    ("the framework is being re-tendered", "framework", "opening"),
-    ("the framework is being retendered", "framework", "opening"),
-    ("the framework is open", "framework", "opening"),
-    ("the home care framework opens in April", "framework", "opening"),
-    ("the tender is out now", "framework", "opening"),
-    ("the framework is closed", "framework", "closed"),
-    ("framework runs until 2027", "framework", "closed"),
-    ("we missed the framework", "framework", "closed"),
-    ("there's no framework", "framework", "closed"),
-    ("the framework isn't due to reopen for years", "framework", "closed"),
-    ("not sure about the framework", "framework", "unknown"),
-    ("no idea if there's a framework", "framework", "unknown"),
+    ("the framework is being re-tendered", [("framework", "opening")]),
+    ("the framework is being retendered", [("framework", "opening")]),
+    ("the framework is open", [("framework", "opening")]),
+    ("the home care framework opens in April", [("service", "home_care"), ("framework", "opening")]),
+    ("the tender is out now", [("framework", "opening")]),
+    ("the framework is closed", [("framework", "closed")]),
+    ("framework runs until 2027", [("framework", "closed")]),
+    ("we missed the framework", [("framework", "closed")]),
+    ("there's no framework", [("framework", "closed")]),
+    ("the framework isn't due to reopen for years", [("framework", "closed")]),
+    ("not sure about the framework", [("framework", "unknown")]),
+    ("no idea if there's a framework", [("framework", "unknown")]),
+    # hedges are not knowing
+    ("not sure the framework is still open", [("framework", "unknown")]),
+    ("I believe the framework is closed", [("framework", "unknown")]),
+    ("I heard the framework is being re-tendered", [("framework", "unknown")]),
+    ("the framework might be opening soon", [("framework", "unknown")]),
     # dps
-    ("Kent's DPS is open", "dps", "open"),
-    ("the dynamic purchasing system is open to new providers", "dps", "open"),
-    ("the approved provider list opens every quarter", "dps", "open"),
-    ("they're taking new providers onto the DPS", "dps", "open"),
-    ("they run a dynamic market", "dps", "open"),
-    ("they've got a DPS", "dps", "open"),  # a lone 've in a pattern is one token
-    ("the DPS is closed", "dps", "closed"),
-    ("there's no DPS", "dps", "closed"),
-    ("the approved list is closed to new providers", "dps", "closed"),
-    ("not sure if there's a DPS", "dps", "unknown"),
-    ("I don't know if they have an approved provider list", "dps", "unknown"),
+    ("Kent's DPS is open", [KENT, ("dps", "open")]),
+    ("the dynamic purchasing system is open to new providers", [("dps", "open")]),
+    ("the approved provider list opens every quarter", [("dps", "open")]),
+    ("they're taking new providers onto the DPS", [("dps", "open")]),
+    ("they run a dynamic market", [("dps", "open")]),
+    ("they've got a DPS", [("dps", "open")]),  # a lone 've in a pattern is one token
+    ("the DPS is closed", [("dps", "closed")]),
+    ("there's no DPS", [("dps", "closed")]),
+    ("the approved list is closed to new providers", [("dps", "closed")]),
+    ("not sure if there's a DPS", [("dps", "unknown")]),
+    ("I don't know if they have an approved provider list", [("dps", "unknown")]),
+    ("I think the DPS might be open", [("dps", "unknown")]),
+    ("I think the DPS is open", [("dps", "unknown")]),
+    ("the DPS may be open", [("dps", "unknown")]),
+    ("maybe the approved list is open", [("dps", "unknown")]),
+    ("not sure if the DPS is open", [("dps", "unknown")]),
     # work_type
-    ("mainly hospital discharge", "work_type", "urgent"),
-    ("emergency placements", "work_type", "urgent"),
-    ("step-down beds", "work_type", "urgent"),
-    ("complex needs", "work_type", "specialist"),
-    ("learning disabilities", "work_type", "specialist"),
-    ("dementia care", "work_type", "specialist"),
-    ("general home care", "work_type", "general"),
-    ("older people", "work_type", "general"),
-    ("not sure what type of work", "work_type", "unknown"),
-    # nation
-    ("we're in England", "nation", "england"),
-    ("based in Wales", "nation", "wales"),
-    ("Scottish provider", "nation", "scotland"),
-    ("we're in Northern Ireland", "nation", "northern_ireland"),
-    ("NI based", "nation", "northern_ireland"),
+    ("mainly hospital discharge", [("work_type", "urgent")]),
+    ("emergency placements", [("work_type", "urgent")]),
+    ("step-down beds", [("work_type", "urgent")]),
+    ("complex needs", [("work_type", "specialist")]),
+    ("learning disabilities", [("work_type", "specialist")]),
+    ("dementia care", [("work_type", "specialist")]),
+    ("general home care", [("work_type", "general"), ("service", "home_care")]),
+    ("older people", [("work_type", "general")]),
+    ("not sure what type of work", [("work_type", "unknown")]),
+    # nation: only a nation or region named; regulators' names don't count
+    ("we're in England", [("nation", "england")]),
+    ("based in Wales", [("nation", "wales")]),
+    ("Scottish provider", [("nation", "scotland")]),
+    ("we're in Northern Ireland", [("nation", "northern_ireland")]),
+    ("NI based", [("nation", "northern_ireland")]),
+    # service
+    ("we're a home care agency", [("service", "home_care")]),
+    ("domiciliary care provider", [("service", "home_care")]),
+    ("we do care at home", [("service", "home_care")]),
+    ("live-in care", [("service", "home_care")]),
+    ("we run supported living services", [("service", "supported_living")]),
+    ("Scottish housing support provider", [("nation", "scotland"), ("service", "supported_living")]),
+    ("we have a 40-bed nursing home", [("service", "care_home")]),
+    ("residential care for older people", [("service", "care_home"), ("work_type", "general")]),
+    ("we're a care home", [("service", "care_home")]),
+    ("we do a sitting service", [("registration", "not_required"), ("service", "unregulated")]),
+    ("companionship and cleaning, no personal care",
+     [("service", "unregulated"), ("registration", "not_required"), ("service", "unregulated"),
+      ("registration", "not_required"), ("service", "unregulated")]),
+    # regulator
+    ("Care Quality Commission", [CQC]),
+    ("Care Inspectorate Wales", [("regulator", "ciw")]),  # not nation=wales: the regulator tells it
+    ("registered with Care Inspectorate Wales", [("registration", "registered"), ("regulator", "ciw")]),
+    ("registered with the Care Inspectorate in Scotland",
+     [("registration", "registered"), ("regulator", "care_inspectorate"), ("nation", "scotland")]),
+    ("CIW inspected us", [("regulator", "ciw")]),
+    ("the Regulation and Quality Improvement Authority", [("regulator", "rqia")]),
+    # funding
+    ("mostly CHC packages for the ICB",
+     [("funding", "nhs"), ("work_type", "specialist"), ("funding", "nhs")]),
+    ("NHS-funded continuing healthcare", [("funding", "nhs"), ("funding", "nhs"), ("work_type", "specialist")]),
+    ("health-funded packages", [("funding", "nhs")]),
+    ("council funded packages", [("funding", "council")]),
+    ("local authority funded", [("funding", "council")]),
+    ("LA funded clients", [("funding", "council")]),
+    ("paid for by the council", [("funding", "council")]),
+    # on_list: already on the council's list (the walker reads it as stage=established)
+    ("we're already on their approved list", [("on_list", "dps"), ("stage", "established")]),
+    ("we're on Kent's framework", [("on_list", "framework"), KENT]),
+    ("we're already on the approved provider list", [("on_list", "dps"), ("stage", "established")]),
+    ("on the DPS and the framework", [("on_list", "both")]),
+    ("we're on both the framework and the approved list", [("on_list", "both")]),
+    ("not on any framework or list, just spot", [("on_list", "none"), ("on_list", "none")]),
+    ("we're not on the framework", [("on_list", "none")]),
+    ("only spot work", [("on_list", "none")]),
+    ("we got onto the DPS last year", [("on_list", "dps")]),
+    ("we hold a framework contract", [("on_list", "framework")]),
+    ("we're on Leeds City Council's approved provider list", [("on_list", "dps"), ("council", "Leeds City Council")]),
+    ("we've only done spot contracts so far", [("on_list", "none")]),
+    ("we're on Kent's list", [("on_list", "dps"), KENT]),
+    ("we're on the framework that's being re-tendered", [("on_list", "framework"), ("framework", "opening")]),
+    # council: the name in routes/councils.yml, wherever it is in the message
+    ("Kent", [KENT]),
+    ("Kent County Council", [KENT]),
+    ("we're looking at Kent council", [KENT]),
+    ("Reading council", [("council", "Reading Borough Council")]),
+    ("RQIA registered, looking at the Belfast Trust",
+     [("regulator", "rqia"), ("registration", "registered"), ("council", "Belfast Health and Social Care Trust")]),
+    ("we're a supported living provider in Cardiff", [("service", "supported_living"), ("council", "Cardiff Council")]),
+    ("Stockton on Tees", [("council", "Stockton-on-Tees Borough Council")]),
+    # where they are based is not the target when another council is named...
+    ("based in Bristol, starting home care in Newport", [("service", "home_care"), ("council", "Newport City Council")]),
+    ("our head office is in Leeds but the work is in Bradford", [("council", "Bradford Council")]),
+    # ... but it is when it is the only one
+    ("we're based in Bristol", [("council", "Bristol City Council")]),
+    # and a council ruled out is dropped
+    ("it's actually Medway not Kent", [("council", "Medway Council")]),
+    ("Sutton, not Kingston", [("council", "London Borough of Sutton")]),
 ]
 
 
-@pytest.mark.parametrize("text,entity,value", CASES, ids=[c[0] for c in CASES])
-def test_phrase_gives_fact(nlp, text, entity, value):
-    assert (entity, value) in facts(nlp, text)
+@pytest.mark.parametrize("text,expected", CASES, ids=[c[0] for c in CASES])
+def test_phrase_gives_exactly_its_facts(nlp, text, expected):
+    assert facts(nlp, text) == expected
+
+
+def test_every_fact_value_has_a_case():
+    """Each canonical value of each fact (routes/decision-tree.yml) is exercised above."""
+    covered = {pair for _, expected in CASES for pair in expected}
+    missing = sorted((e, v) for e, values in allowed_values().items() for v in values if (e, v) not in covered)
+    assert not missing
 
 
 def test_several_facts_in_one_message(nlp):
     text = "new dom care agency, CQC registered last month, Kent's DPS is open"
-    assert facts(nlp, text) == [("stage", "new"), ("registration", "registered"), ("dps", "open")]
+    assert facts(nlp, text) == [
+        ("stage", "new"), ("service", "home_care"), CQC, ("registration", "registered"), KENT, ("dps", "open"),
+    ]
+
+
+def test_a_regulator_overlaps_the_registration_span(nlp):
+    """entity_ruler spans can't overlap; the regulator is a mention, so both are kept."""
+    doc = nlp("CQC registered")
+    found = find(doc, ALLOWED)
+    assert [(f.entity, f.value, f.text) for f in found] == [
+        ("regulator", "cqc", "CQC"), ("registration", "registered", "CQC registered"),
+    ]
 
 
 def test_framework_and_dps_in_one_sentence_are_kept_apart(nlp):
@@ -178,6 +302,52 @@ NO_FACTS = [
     "he lacks mental capacity",
     "zero hours contracts",
     "in general, how does this work?",
+    # service: a member of the public, or a question
+    "I need home care for my mum",
+    "looking for a care home for my dad",
+    "my gran is in a nursing home",
+    "how do I complain about a care home",
+    "what is supported living?",
+    "we work from home",
+    "does befriending need registration",
+    "do I need to register for companionship services",
+    # regulator: a question about registering
+    "do I need CQC registration?",
+    "do we need to register with CIW?",
+    "what is the Care Inspectorate?",
+    # funding
+    "how do I pay my council tax",
+    # on_list: wanting, asking or a condition is not being on a list
+    "we want to get on the framework",
+    "how do we get onto the approved list?",
+    "are you on the DPS?",
+    "if we're on the framework do we get work?",
+    "which providers are on the framework?",
+    "information on the DPS",
+    "we're on their mailing list",
+    # council: everyday words that are also places, and London (33 councils)
+    "I was reading the guidance",
+    "we're in London",
+]
+
+# Look-alikes of one fact that do carry another.
+NOT_THAT_FACT = [
+    ("I think the DPS might be open", "dps", "open"),
+    ("what is CHC?", "funding", "nhs"),
+    ("not sure the framework is still open", "framework", "opening"),
+    ("registered with Care Inspectorate Wales", "regulator", "care_inspectorate"),
+    ("registered with Care Inspectorate Wales", "nation", "wales"),
+    ("the Care Inspectorate", "regulator", "ciw"),
+    ("we run a care home and want to add home care", "service", "care_home"),
+    ("we're expanding into Kent", "registration", "adding_service"),
+    ("we're starting a new home care agency", "registration", "adding_service"),
+    ("we're moving into a new office", "registration", "adding_service"),
+    ("we're CQC registered", "registration", "adding_service"),
+    ("we're a new provider", "on_list", "none"),
+    ("what is a framework contract?", "on_list", "framework"),
+    ("what's an approved provider list", "on_list", "dps"),
+    ("based in Bristol, starting home care in Newport", "council", "Bristol City Council"),
+    ("it's actually Medway not Kent", "council", "Kent County Council"),
 ]
 
 
@@ -186,18 +356,58 @@ def test_look_alike_gives_no_fact(nlp, text):
     assert facts(nlp, text) == []
 
 
+@pytest.mark.parametrize("text,entity,value", NOT_THAT_FACT, ids=[f"{t} !{e}={v}" for t, e, v in NOT_THAT_FACT])
+def test_look_alike_is_not_that_fact(nlp, text, entity, value):
+    assert (entity, value) not in facts(nlp, text)
+
+
 def test_negation_beats_the_positive_phrase(nlp):
     assert facts(nlp, "we are not registered") == [("registration", "unregistered")]
     assert facts(nlp, "we are registered") == [("registration", "registered")]
 
 
-def test_every_pattern_id_is_canonical(nlp):
-    allowed = allowed_values()
-    for pattern in nlp.get_pipe("entity_ruler").patterns:
-        if pattern["label"] == IGNORE:
-            assert pattern["id"] in FACTS
-        else:
-            assert pattern["id"] in allowed[pattern["label"]], pattern
+def test_canonical_values_lets_nothing_else_through(nlp):
+    """The Rasa component is the last gate: whatever the doc or another extractor says, only
+    canonical fact values and council names reach the slots, and a statistical council never
+    doubles or contradicts a recognised one."""
+    from spacy.tokens import Span
+    from rasa.nlu.constants import SPACY_DOCS
+    from rasa.shared.nlu.constants import ENTITIES, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from language.canonical_values import CanonicalValues
+
+    text = "we are a startup in Kent, not Medway, CQC registered, also Atlantis and Reading"
+    doc = nlp(text)
+    # Spans no loader would have let through (the loader checks the files; this checks the gate).
+    doc.ents = list(doc.ents) + [Span(doc, 0, 1, label="stage", span_id="brand_new")]
+    doc.spans["mentions"] = list(doc.spans["mentions"]) + [Span(doc, 1, 2, label="council", span_id="Nowhere Council")]
+    crf = [
+        {"entity": "stage", "start": 9, "end": 16, "value": "new", "extractor": "CRFEntityExtractor"},
+        {"entity": "council", "start": 20, "end": 24, "value": "Kent", "extractor": "CRFEntityExtractor"},
+        {"entity": "council", "start": 30, "end": 36, "value": "Medway", "extractor": "CRFEntityExtractor"},
+        {"entity": "council", "start": 59, "end": 67, "value": "Atlantis", "extractor": "CRFEntityExtractor"},
+        {"entity": "council", "start": 72, "end": 79, "value": "Reading", "extractor": "CRFEntityExtractor"},
+    ]
+    assert text[59:67] == "Atlantis" and text[72:79] == "Reading"
+    message = Message(data={TEXT: text})
+    message.set(SPACY_DOCS[TEXT], doc)
+    message.set(ENTITIES, crf)
+    out = CanonicalValues({}).canonicalise(message)
+    assert [(e["entity"], e["value"], e["extractor"]) for e in out] == [
+        ("stage", "new", "CanonicalValues"),  # from the doc: the CRF's "new" and "brand_new" are gone
+        ("council", "Kent County Council", "CanonicalValues"),  # Medway is ruled out ("not Medway")
+        ("regulator", "cqc", "CanonicalValues"),
+        ("registration", "registered", "CanonicalValues"),
+        ("council", "Atlantis", "CRFEntityExtractor"),  # not in routes/councils.yml: kept as typed
+        ("council", "Reading Borough Council", "CRFEntityExtractor"),  # a whole name: the file's
+    ]
+    canonical = canonical_values()
+    for e in out:
+        if e["extractor"] == "CanonicalValues":
+            assert e["value"] in canonical[e["entity"]]
+
+
 
 
 def test_build_is_deterministic(tmp_path):
@@ -207,7 +417,7 @@ def test_build_is_deterministic(tmp_path):
             [sys.executable, "-m", "language.build_pipeline", str(tmp_path / seed)],
             cwd=REPO_ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True, capture_output=True,
         )
-    for name in ("meta.json", "entity_ruler/patterns.jsonl", "config.cfg"):
+    for name in ("meta.json", "entity_ruler/patterns.jsonl", "mentions/patterns", "config.cfg"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
@@ -257,13 +467,37 @@ def test_unknown_entity_file_fails(patterns_copy):
         make_nlp(patterns_copy)
 
 
-def test_values_come_from_domain_yml(patterns_copy, tmp_path):
-    domain = tmp_path / "domain.yml"
-    real = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
-    real["slots"]["stage"]["values"] = ["new", "established"]
-    domain.write_text(yaml.safe_dump(real))
+def test_values_come_from_the_tree(patterns_copy, tmp_path):
+    tree = tmp_path / "decision-tree.yml"
+    real = yaml.safe_load(TREE_PATH.read_text())
+    del real["facts"]["stage"]["answers"]["expanding"]
+    tree.write_text(yaml.safe_dump(real))
     with pytest.raises(PatternError, match="'expanding' is not a canonical value"):
-        make_nlp(patterns_copy, domain_path=domain)
+        make_nlp(patterns_copy, tree_path=tree)
+
+
+def test_mention_contexts_only_in_mention_files(patterns_copy):
+    (patterns_copy / "stage.yml").write_text("new: [start-up]\n_base: [based in]\n")
+    with pytest.raises(PatternError, match="'_base' is not a canonical value"):
+        make_nlp(patterns_copy)
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("mood.yml", "happy: [great]\n", "not a fact entity"),
+        ("regulator.yml", "ofsted: [ofsted]\n", "not a canonical value"),
+        ("service.yml", "home_care: [home care]\ncare_home: [home care]\n", "given for"),
+    ],
+)
+def test_malformed_mention_file_fails_naming_the_file(tmp_path, name, content, message):
+    mentions = tmp_path / "mentions"
+    shutil.copytree(MENTIONS, mentions)
+    (mentions / name).write_text(content)
+    with pytest.raises(PatternError) as err:
+        make_nlp(mentions_dir=mentions)
+    assert str(mentions / name) in str(err.value)
+    assert message in str(err.value)
 
 
 # --- the training data agrees with the patterns ---------------------------------------
@@ -297,13 +531,40 @@ def _parse(example):
     return text + example[pos:], spans
 
 
+def annotatable(found):
+    """The findings a training example can show: Rasa's [text]{entity} markup can't nest, so
+    a mention inside or across another finding ("CQC" in "CQC registered", "dom care" in "new
+    dom care agency") is left out. The entity_ruler's facts never overlap and come first."""
+    chosen = []
+    for f in sorted(found, key=lambda f: (f.entity not in RULER_FACTS, f.start)):
+        if not any(c.start < f.end and f.start < c.end for c in chosen):
+            chosen.append(f)
+    return sorted(chosen, key=lambda f: f.start)
+
+
+RULER_FACTS = {p.stem for p in PATTERNS.glob("*.yml")}
+
+
 def test_training_annotations_match_the_patterns(nlp):
-    """Every fact annotation is exactly what the ruler finds, and nothing more."""
+    """Every fact and council annotation is exactly what the pipeline finds, and nothing more.
+
+    Facts: span, entity and canonical value. Councils: the span; a council the file doesn't
+    know may be annotated for the CRF to learn, unless it overlaps a name the file does know.
+    """
+    from language.facts import council_spans
+
     problems = []
     for name, example in _examples():
         text, spans = _parse(example)
+        doc = nlp(text)
+        found = annotatable(find(doc, ALLOWED))
         want = [(s, e, ent, val) for s, e, ent, val in spans if ent in FACTS]
-        got = [(e.start_char, e.end_char, e.label_, e.ent_id_) for e in nlp(text).ents if e.label_ in FACTS]
-        if want != got:
-            problems.append(f"{name}: {example!r}\n  annotated {want}\n  ruler     {got}")
+        got = [(f.start, f.end, f.entity, f.value) for f in found if f.entity in FACTS]
+        known = council_spans(doc)
+        want_c = [(s, e) for s, e, ent, _ in spans if ent == COUNCIL and any(a < e and s < b for a, b in known)]
+        got_c = [(f.start, f.end) for f in found if f.entity == COUNCIL]
+        if want != got or want_c != got_c:
+            problems.append(
+                f"{name}: {example!r}\n  annotated {want} {want_c}\n  pipeline  {got} {got_c}"
+            )
     assert not problems, "\n".join(problems)

@@ -9,7 +9,7 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from language.contract import FACT_ENTITIES
 
@@ -46,7 +46,7 @@ def training_texts(data_dir: Path = Path(__file__).resolve().parents[2] / "data"
     """Plain texts of the training examples, lower-cased, to spot held-out lines also trained on."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return {m.get("text").lower() for m in load_data(str(data_dir)).nlu_examples}
+    return {" ".join(m.get("text").lower().split()) for m in load_data(str(data_dir)).nlu_examples}
 
 
 def parse_all(model_path: Path, examples: Iterable[Example]) -> List[Parsed]:
@@ -88,10 +88,148 @@ def intent_accuracy(parsed: List[Parsed]) -> float:
     return sum(p.intent == p.example.intent for p in parsed) / len(parsed)
 
 
-def mistakes(parsed: List[Parsed]) -> List[str]:
+def mistakes(parsed: List[Parsed], names: Optional[Iterable[str]] = None) -> List[str]:
+    """Lines whose intent or fact entities are wrong; ``names``: only these facts (e.g. the ones
+    a set written before a fact existed annotates)."""
+    keep = set(FACT_ENTITIES if names is None else names)
     lines = []
     for p in parsed:
-        if p.intent != p.example.intent or p.entities != p.example.entities:
+        found = {(e, v) for e, v in p.entities if e in keep}
+        want = {(e, v) for e, v in p.example.entities if e in keep}
+        if p.intent != p.example.intent or found != want:
             lines.append(f"{p.example.text!r}: intent {p.intent} (want {p.example.intent}), "
-                         f"entities {sorted(p.entities)} (want {sorted(p.example.entities)})")
+                         f"entities {sorted(found)} (want {sorted(want)})")
     return lines
+
+
+# --- situations: what the walker will know after one message -------------------------------
+
+SITUATIONS = Path(__file__).with_name("heldout-situations.yml")
+COUNCIL = "council"
+
+
+@dataclass
+class Situation:
+    text: str
+    intent: str
+    facts: Dict[str, str]  # fact -> canonical value; may include the nation inferred
+
+
+@dataclass
+class Understood:
+    situation: Situation
+    intent: str
+    facts: Dict[str, str]  # what the slots would hold after the message, + the nation inferred
+
+
+def load_situations(path: Path = SITUATIONS) -> List[Situation]:
+    """``situations:`` [{text, intent, facts: {fact: value}}] (written blind; never trained on)."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return [
+        Situation(str(s["text"]), str(s.get("intent") or ""),
+                  {str(k): str(v) for k, v in (s.get("facts") or {}).items() if v is not None})
+        for s in data.get("situations") or []
+    ]
+
+
+def understood_facts(entities: Iterable[Dict]) -> Dict[str, str]:
+    """The slots after one message (a non-list slot takes the LAST value of its entity) plus
+    the nation worked out from them exactly as the walker does (routes.walker.known_facts)."""
+    from routes.tree import load_tree
+    from routes.walker import known_facts
+
+    facts: Dict[str, str] = {}
+    for entity in entities:
+        if entity["entity"] in FACT_ENTITIES or entity["entity"] == COUNCIL:
+            facts[entity["entity"]] = str(entity["value"])
+    nation = known_facts(load_tree(), facts).get("nation")
+    if nation:
+        facts["nation"] = nation
+    return facts
+
+
+def understand(model_path: Path, situations: Iterable[Situation]) -> List[Understood]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+
+    async def parse() -> List[Understood]:
+        out = []
+        for situation in situations:
+            result = await agent.parse_message(situation.text)
+            out.append(Understood(situation, result["intent"]["name"], understood_facts(result["entities"])))
+        return out
+
+    return asyncio.run(parse())
+
+
+def _same(fact: str, gold: str, found: str) -> bool:
+    if fact == COUNCIL:  # a council's name or alias, or free text
+        from routes.councils import councils
+
+        g, f = councils().find(gold), councils().find(found)
+        return (g or gold.strip().lower()) == (f or found.strip().lower())
+    return gold == found
+
+
+def fact_value_f1(understood: List[Understood], names: Iterable[str]) -> Dict[str, float]:
+    """Per fact: right value = true positive; a wrong value is a false positive and a false
+    negative; a value where none was meant is a false positive. Council only where the set
+    gives one (its slot is free text)."""
+    counts: Dict[str, Counter] = {name: Counter() for name in names}
+    for item in understood:
+        for name, c in counts.items():
+            gold, found = item.situation.facts.get(name), item.facts.get(name)
+            if name == COUNCIL and gold is None:
+                continue
+            if gold is not None and found is not None and _same(name, gold, found):
+                c["tp"] += 1
+            else:
+                c["fp"] += found is not None
+                c["fn"] += gold is not None
+    return {name: f1(c["tp"], c["fp"], c["fn"]) for name, c in counts.items()}
+
+
+def situation_intent_accuracy(understood: List[Understood]) -> float:
+    return sum(u.intent == u.situation.intent for u in understood) / len(understood) if understood else 0.0
+
+
+def situation_intent_f1(understood: List[Understood]) -> float:
+    """Weighted intent F1 (as Rasa reports it)."""
+    from sklearn.metrics import f1_score
+
+    if not understood:
+        return 0.0
+    gold = [u.situation.intent for u in understood]
+    return float(f1_score(gold, [u.intent for u in understood], average="weighted", zero_division=0))
+
+
+def situation_facts(situations: Iterable[Situation]) -> List[str]:
+    """The facts the set scores: every fact named in it, in the tree's order, then others."""
+    named = {name for s in situations for name in s.facts}
+    return [n for n in (*FACT_ENTITIES, COUNCIL) if n in named] + sorted(named - set(FACT_ENTITIES) - {COUNCIL})
+
+
+def situation_mistakes(understood: List[Understood], names: Iterable[str]) -> List[str]:
+    names = list(names)
+    lines = []
+    for u in understood:
+        wrong = [n for n in names if (u.situation.facts.get(n) is not None or n != COUNCIL)
+                 and not _agrees(n, u.situation.facts.get(n), u.facts.get(n))]
+        if u.intent != u.situation.intent or wrong:
+            lines.append(f"{u.situation.text!r}: intent {u.intent} (want {u.situation.intent}), "
+                         + ", ".join(f"{n} {u.facts.get(n)} (want {u.situation.facts.get(n)})" for n in wrong))
+    return lines
+
+
+def _agrees(name: str, gold, found) -> bool:
+    if gold is None or found is None:
+        return gold is None and found is None
+    return _same(name, gold, found)
+
+
+def unseen(texts: Iterable[str], trained: Set[str]) -> List[bool]:
+    """Per text: True if no training example has the same words (case and spacing aside)."""
+    return [" ".join(t.lower().split()) not in trained for t in texts]

@@ -14,14 +14,24 @@ BRIEF_PHRASES = [
     ("we're a start-up", {("stage", "new")}),
     ("been trading 12 years", {("stage", "established")}),
     ("branching out into a neighbouring council", {("stage", "expanding")}),
-    ("our CQC application is in progress", {("registration", "pending")}),
-    ("we do companionship only, no personal care", {("registration", "not_required")}),
+    ("our CQC application is in progress", {("registration", "pending"), ("regulator", "cqc")}),
+    ("we do companionship only, no personal care",
+     {("registration", "not_required"), ("service", "unregulated")}),
     ("we could take two more packages", {("capacity", "limited")}),
     ("we can pick up 300 hours a week", {("capacity", "available")}),
     ("actually we're not registered yet", {("registration", "unregistered")}),
     ("I've just seen the framework is being re-tendered", {("framework", "opening")}),
     ("new dom care agency, CQC registered last month, Kent's DPS is open",
-     {("stage", "new"), ("registration", "registered"), ("dps", "open")}),
+     {("stage", "new"), ("service", "home_care"), ("registration", "registered"), ("regulator", "cqc"),
+      ("dps", "open")}),
+    # second edition
+    ("we run a care home and want to add home care", {("registration", "adding_service"), ("service", "home_care")}),
+    ("we're on Kent's framework", {("on_list", "framework")}),
+    ("we're already on their approved list", {("on_list", "dps"), ("stage", "established")}),
+    ("not on any framework or list, just spot", {("on_list", "none")}),
+    ("mostly CHC packages for the ICB", {("funding", "nhs"), ("work_type", "specialist")}),
+    ("I think the DPS might be open", {("dps", "unknown")}),
+    ("registered with Care Inspectorate Wales", {("registration", "registered"), ("regulator", "ciw")}),
 ]
 
 

@@ -85,6 +85,10 @@ CASES = {
         lambda t: t["nations"]["wales"].pop("portals"),
         "nations: 'wales' is missing portals",
     ),
+    "regulator that no nation has": (
+        lambda t: t["nations"]["wales"].update(regulator_id="cqc"),
+        "nations: no nation has regulator ciw",
+    ),
     "nation the nation fact does not have": (
         lambda t: t["nations"].update(cornwall=dict(t["nations"]["england"])),
         "nations: must list 'default' and exactly the nation fact's answers",

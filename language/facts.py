@@ -1,0 +1,109 @@
+"""What the route advisor's spaCy pipeline found in a message: fact values and councils.
+
+The pipeline (language.build_pipeline) marks facts two ways:
+
+- the **entity_ruler** (language/patterns/*.yml) sets ``doc.ents``: facts whose phrases
+  compete, so the longest match wins ("not registered" beats "registered");
+- the **mentions** span_ruler (language/mentions/*.yml, plus council names generated from
+  routes/councils.yml) fills ``doc.spans["mentions"]``: facts that may overlap the ruler's
+  and each other ("CQC registered" is registration=registered *and* regulator=cqc; "new dom
+  care agency" is stage=new *and* service=home_care).
+
+``find`` turns both into one list of canonical (entity, value) findings in text order. The
+Rasa component (language.canonical_values), the pattern tests and the NLU scoring all call
+it, so what is tested is what the bot gets. No Rasa imports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Mapping, Sequence, Set, Tuple
+
+from language.pattern_format import BASE, IGNORE, NOT
+
+SPANS_KEY = "mentions"
+COUNCIL = "council"
+
+# Within one message a more specific value outranks a more general one of the same fact,
+# wherever each is said: "we want to add supported living, we're CQC registered" means
+# adding_service (registered, plus a service the registration doesn't cover yet).
+OUTRANKS: Dict[Tuple[str, str], FrozenSet[str]] = {
+    ("registration", "adding_service"): frozenset({"registered"}),
+    # "we do companionship so we're not registered": not registered because not required.
+    ("registration", "not_required"): frozenset({"unregistered"}),
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int  # character offsets in the message
+    end: int
+    entity: str
+    value: str  # canonical: a fact's answer in the tree, or a council's name
+    text: str
+
+
+def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
+    """Canonical findings in text order (a slot takes the last one of its entity).
+
+    ``allowed``: the canonical values per entity (language.mentions.canonical_values());
+    a span whose entity or value is not in it is never returned.
+    """
+    found = [
+        Found(e.start_char, e.end_char, e.label_, e.ent_id_, e.text)
+        for e in doc.ents
+        if e.ent_id_ in allowed.get(e.label_, ())
+    ]
+    found += _mentions(doc, allowed)
+    for (entity, value), beaten in OUTRANKS.items():
+        if any(f.entity == entity and f.value == value for f in found):
+            found = [f for f in found if not (f.entity == entity and f.value in beaten)]
+    return sorted(found, key=lambda f: (f.start, f.end, f.entity))
+
+
+def council_spans(doc) -> List[Tuple[int, int]]:
+    """Character spans of every council name recognised, used or not ("not Kent", "based
+    in Bristol"): a statistical council entity overlapping one of these is not a new name."""
+    return [(s.start_char, s.end_char) for s in _spans(doc) if s.label_ == COUNCIL]
+
+
+def _spans(doc) -> Sequence:
+    return doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else ()
+
+
+def _mentions(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
+    spans = _spans(doc)
+    context: Dict[str, Dict[str, list]] = {IGNORE: {}, BASE: {}, NOT: {}}
+    candidates: Dict[str, list] = {}
+    for s in spans:
+        if s.label_ in context:
+            context[s.label_].setdefault(s.id_, []).append(s)
+        elif s.id_ in allowed.get(s.label_, ()):
+            candidates.setdefault(s.label_, []).append(s)
+    out: List[Found] = []
+    for entity, spans_of in sorted(candidates.items()):
+        ignores = context[IGNORE].get(entity, [])
+        kept = [s for s in spans_of if not any(i.start < s.end and s.start < i.end and len(i) > len(s) for i in ignores)]
+        kept = _longest_first(kept)
+        # Tiers: a plain mention beats one right after a `_base` phrase ("based in Bristol"),
+        # which beats one right after a `_not` phrase ("not Kent"); only the best tier is used.
+        tier = {s: 0 for s in kept}
+        for rank, section in ((1, BASE), (2, NOT)):
+            ends = {c.end for c in context[section].get(entity, [])}
+            for s in kept:
+                if s.start in ends:
+                    tier[s] = max(tier[s], rank)
+        best = min(tier.values(), default=0)
+        out += [Found(s.start_char, s.end_char, entity, s.id_, s.text) for s in kept if tier[s] == best]
+    return out
+
+
+def _longest_first(spans: list) -> list:
+    """Non-overlapping spans, the longest winning (then the earliest), like the entity_ruler:
+    "Care Inspectorate Wales" is ciw, not the Care Inspectorate followed by Wales."""
+    chosen: list = []
+    taken: Set[int] = set()
+    for s in sorted(spans, key=lambda s: (-(s.end - s.start), s.start, s.id_)):
+        if not taken.intersection(range(s.start, s.end)):
+            chosen.append(s)
+            taken.update(range(s.start, s.end))
+    return sorted(chosen, key=lambda s: s.start)
