@@ -49,10 +49,19 @@ def training_texts(data_dir: Path = Path(__file__).resolve().parents[2] / "data"
     return {" ".join(m.get("text").lower().split()) for m in load_data(str(data_dir)).nlu_examples}
 
 
-def parse_all(model_path: Path, examples: Iterable[Example]) -> List[Parsed]:
-    from rasa.core.agent import Agent
+def load_agent(model_path: Path):
+    """The trained model, with Rasa's per-message debug log (structlog) kept quiet."""
+    import logging
 
-    agent = Agent.load(str(model_path))
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    return Agent.load(str(model_path))
+
+
+def parse_all(model_path: Path, examples: Iterable[Example]) -> List[Parsed]:
+    agent = load_agent(model_path)
 
     async def parse() -> List[Parsed]:
         parsed = []
@@ -151,9 +160,7 @@ def understood_facts(entities: Iterable[Dict]) -> Dict[str, str]:
 
 
 def understand(model_path: Path, situations: Iterable[Situation]) -> List[Understood]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model_path))
+    agent = load_agent(model_path)
 
     async def parse() -> List[Understood]:
         out = []
