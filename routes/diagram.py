@@ -22,7 +22,8 @@ ROUTE_STYLES = {
 def _label(text: str) -> str:
     for placeholder, wording in (("{council}", "the council"), ("{buyer}", "the buyer"),
                                  ("{nhs_buyer}", "the NHS buyer"), ("{regulator}", "the regulator"),
-                                 ("{regulator_short}", "the regulator"), ("{nation_name}", "the nation")):
+                                 ("{regulator_short}", "the regulator"), ("{nation_name}", "the nation"),
+                                 ("{lists}", "a DPS or approved list")):
         text = text.replace(placeholder, wording)
     return text.replace('"', "'")
 

@@ -13,10 +13,10 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 import yaml
 
 PLACEHOLDERS = {
-    "council", "buyer", "nhs_buyer", "regulator", "regulator_short", "portals", "nation_name",
+    "council", "buyer", "nhs_buyer", "regulator", "regulator_short", "portals", "nation_name", "lists",
     "said_regulator", "said_regulator_nation",
 }
-NATION_FIELDS = ("name", "regulator", "regulator_short", "regulator_id", "portals", "buyer", "nhs_buyer")
+NATION_FIELDS = ("name", "regulator", "regulator_short", "regulator_id", "portals", "lists", "buyer", "nhs_buyer")
 REPLY_PARTS = ("intro", "first_steps", "assumed", "unsure", "more", "why", "next_steps", "caveats", "closing")
 SECTIONS = ("facts", "derived", "implies", "nations", "routes", "reply", "glossary", "start", "nodes", "caveats")
 DEFAULT_TREE = Path(__file__).with_name("decision-tree.yml")

@@ -231,6 +231,7 @@ def fill(tree: DecisionTree, text: str, known: Mapping[str, str]) -> str:
         regulator=nation["regulator"],
         regulator_short=nation["regulator_short"],
         portals=nation["portals"].format(council=council),
+        lists=nation["lists"],
         nation_name=nation["name"],
         said_regulator=said_nation["regulator_short"],
         said_regulator_nation=said_nation["name"],
