@@ -210,3 +210,10 @@ def test_scenarios_through_the_running_assistant(visitor, row):
     assert (advice["route"], sorted(advice["also"])) == (row["route"], sorted(row["also"])), row["situation"]
     [message] = [m["text"] for m in reply if m.get("text")]
     assert len(message.split()) <= 120
+
+
+def test_why_during_the_questions_says_why_it_matters_then_asks_again(visitor):
+    visitor.say("hi")
+    reply = visitor.say("why?")
+    assert "The kind of service decides" in said(reply)
+    assert question(reply)[0] == "service"
