@@ -15,7 +15,7 @@ import sys
 import pytest
 import yaml
 
-from language.build_pipeline import DEFAULT_OUT, build, make_nlp
+from language.build_pipeline import build, make_nlp
 from language.contract import FACT_ENTITIES, REPO_ROOT, TREE_PATH, allowed_values
 from language.facts import COUNCIL, find
 from language.mentions import canonical_values
