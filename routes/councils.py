@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-import yaml
+from routes.content import read_yaml
 
 NATIONS = ("england", "wales", "scotland", "northern_ireland")
 ENTRY_FIELDS = ("name", "also")
@@ -184,12 +184,7 @@ class Councils:
 
 def load_councils(path: Union[str, Path] = DEFAULT_COUNCILS) -> Councils:
     """Read and check a councils file; CouncilsError (a ValueError) names the faulty entry."""
-    with open(path, encoding="utf-8") as handle:
-        try:
-            raw = yaml.safe_load(handle)
-        except yaml.YAMLError as error:
-            raise CouncilsError(f"{path}: not valid YAML: {error}") from error
-    return parse_councils(raw)
+    return parse_councils(read_yaml(path, CouncilsError))
 
 
 def parse_councils(raw: object) -> Councils:

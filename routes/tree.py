@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
-import yaml
+from routes.content import read_yaml
 
 PLACEHOLDERS = {
     "council", "buyer", "nhs_buyer", "regulator", "regulator_short", "portals", "nation_name", "lists",
@@ -117,12 +117,7 @@ class DecisionTree:
 
 
 def load_tree(path: Union[str, Path] = DEFAULT_TREE) -> DecisionTree:
-    with open(path, encoding="utf-8") as handle:
-        try:
-            raw = yaml.safe_load(handle)
-        except yaml.YAMLError as error:
-            raise TreeError(f"{path}: not valid YAML: {error}") from error
-    return parse_tree(raw)
+    return parse_tree(read_yaml(path, TreeError))
 
 
 def parse_tree(raw: object) -> DecisionTree:
