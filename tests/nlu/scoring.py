@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -60,18 +61,23 @@ def load_agent(model_path: Path):
     return Agent.load(str(model_path))
 
 
-def parse_all(model_path: Path, examples: Iterable[Example]) -> List[Parsed]:
+def parse_texts(model_path: Path, texts: Iterable[str]) -> List[Dict]:
+    """The model's parse of each text, in order."""
     agent = load_agent(model_path)
 
-    async def parse() -> List[Parsed]:
-        parsed = []
-        for example in examples:
-            result = await agent.parse_message(example.text)
-            entities = {(e["entity"], str(e["value"])) for e in result["entities"] if e["entity"] in FACT_ENTITIES}
-            parsed.append(Parsed(example, result["intent"]["name"], entities))
-        return parsed
+    async def parse() -> List[Dict]:
+        return [await agent.parse_message(text) for text in texts]
 
     return asyncio.run(parse())
+
+
+def parse_all(model_path: Path, examples: Iterable[Example]) -> List[Parsed]:
+    examples = list(examples)
+    parsed = []
+    for example, result in zip(examples, parse_texts(model_path, (e.text for e in examples))):
+        entities = {(e["entity"], str(e["value"])) for e in result["entities"] if e["entity"] in FACT_ENTITIES}
+        parsed.append(Parsed(example, result["intent"]["name"], entities))
+    return parsed
 
 
 def f1(true_positive: int, false_positive: int, false_negative: int) -> float:
@@ -143,33 +149,33 @@ def load_situations(path: Path = SITUATIONS) -> List[Situation]:
     ]
 
 
+@lru_cache(maxsize=1)
+def _tree():
+    from routes.tree import load_tree
+
+    return load_tree()
+
+
 def understood_facts(entities: Iterable[Dict]) -> Dict[str, str]:
     """The slots after one message (a non-list slot takes the LAST value of its entity) plus
     the nation worked out from them exactly as the walker does (routes.walker.known_facts)."""
-    from routes.tree import load_tree
     from routes.walker import known_facts
 
     facts: Dict[str, str] = {}
     for entity in entities:
         if entity["entity"] in FACT_ENTITIES or entity["entity"] == COUNCIL:
             facts[entity["entity"]] = str(entity["value"])
-    nation = known_facts(load_tree(), facts).get("nation")
+    nation = known_facts(_tree(), facts).get("nation")
     if nation:
         facts["nation"] = nation
     return facts
 
 
 def understand(model_path: Path, situations: Iterable[Situation]) -> List[Understood]:
-    agent = load_agent(model_path)
-
-    async def parse() -> List[Understood]:
-        out = []
-        for situation in situations:
-            result = await agent.parse_message(situation.text)
-            out.append(Understood(situation, result["intent"]["name"], understood_facts(result["entities"])))
-        return out
-
-    return asyncio.run(parse())
+    situations = list(situations)
+    results = parse_texts(model_path, (s.text for s in situations))
+    return [Understood(situation, result["intent"]["name"], understood_facts(result["entities"]))
+            for situation, result in zip(situations, results)]
 
 
 def _same(fact: str, gold: str, found: str) -> bool:
