@@ -26,7 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_START_TIMEOUT = float(os.environ.get("ROUTE_ADVISOR_START_TIMEOUT", "120"))
@@ -127,7 +127,8 @@ class Assistant:
     """Handle on the running servers, yielded by running_assistant()."""
 
     def __init__(self, model: Path, cors: Sequence[str], log_dir: Path, timeout: float,
-                 project_dir: Path = REPO_ROOT, actions: str = "actions"):
+                 project_dir: Path = REPO_ROOT, actions: str = "actions",
+                 env: Optional[Dict[str, str]] = None, rasa_args: Sequence[str] = ()):
         self.model = model
         self.cors = list(cors)
         self.log_dir = log_dir
@@ -145,7 +146,10 @@ class Assistant:
             # rasa_sdk has no --interface option; it binds to SANIC_HOST (default 0.0.0.0)
             SANIC_HOST="127.0.0.1",
             ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook",
+            # each test's conversations in its own SQLite file, the default persistence
+            TRACKER_STORE_URL=f"sqlite:///{log_dir / 'conversations.db'}",
         )
+        base_env.update(env or {})
         rasa = _venv_bin("rasa")
         self._actions = _Process(
             "action server",
@@ -164,6 +168,7 @@ class Assistant:
                 "--credentials", "credentials.yml",
                 "--endpoints", "endpoints.yml",
                 "-m", str(model),
+                *rasa_args,
             ],
             base_env,
             log_dir / "rasa.log",
@@ -235,11 +240,15 @@ def running_assistant(
     log_dir: Optional[Union[str, Path]] = None,
     project_dir: Union[str, Path] = REPO_ROOT,
     actions: str = "actions",
+    env: Optional[Dict[str, str]] = None,
+    rasa_args: Sequence[str] = (),
 ) -> Iterator[Assistant]:
     """Run the action server and Rasa on free 127.0.0.1 ports; yield an Assistant.
 
     model_dir, credentials.yml, endpoints.yml and the actions package are taken
-    relative to project_dir (the repository by default).
+    relative to project_dir (the repository by default). Conversations go to a SQLite file in
+    log_dir unless `env` sets TRACKER_STORE_URL; `env` overrides any variable for both servers
+    and `rasa_args` are appended to `rasa run`.
     """
     project_dir = Path(project_dir)
     model = find_model(model_dir if Path(model_dir).is_absolute() else project_dir / model_dir)
@@ -250,7 +259,8 @@ def running_assistant(
         log_dir = tmp
     log_dir = Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
-    bot = Assistant(model, origins, log_dir, timeout, project_dir=project_dir, actions=actions)
+    bot = Assistant(model, origins, log_dir, timeout, project_dir=project_dir, actions=actions,
+                    env=env, rasa_args=rasa_args)
     try:
         bot.start()
         yield bot

@@ -1,0 +1,180 @@
+"""The one place where Rasa 3.6.21 is patched. Each patch says what is wrong and why.
+
+Applied on import of the `serving` package, which Rasa imports however it is started: the
+channels in credentials.yml and the stores in endpoints.yml live in or import from it.
+Every patch is idempotent and checked by tests/serving/test_patches.py.
+
+1. Speed: `RemoteAction._validate_action_result` calls `jsonschema.validate`, which checks the
+   constant response *schema* against the JSON-Schema metaschema before every validation; under
+   load that was ~70% of Rasa's CPU. The validator is now built once, from the same schema and
+   the class `jsonschema.validate` itself would choose (`validator_for`), so the same responses
+   pass and fail as before.
+2. The action server's address: endpoints.yml holds the default; `ACTION_ENDPOINT_URL` in the
+   environment overrides it (Rasa's `${VAR}` has no default and one unset variable aborts the
+   whole endpoints file).
+3. The action server down or failing: Rasa logs the error, carries on predicting with the
+   action's events lost, and the visitor gets silence. Now a custom action that cannot be run
+   within `ACTION_TIMEOUT` seconds (default 10) ends the turn with the "unavailable" apology and
+   the visitor's message reverted, so sending it again, once the server is back, carries on
+   exactly where the conversation was.
+4. Rasa wraps every tracker store in `FailSafeTrackerStore`, which on a database error silently
+   starts a new conversation in memory. Stores marked `strict` (serving/stores.py) are used
+   unwrapped, so a database fault is an error the channel reports, never a lost conversation.
+5. Rasa's socket.io output sends custom payloads as `sio.emit(event, **payload)`, so a payload
+   such as {"recommendation": ...} raises TypeError in python-socketio and the rest of the turn
+   is lost. The widget needs the payload as the message itself, as the REST channel delivers it.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any, Dict, List, Optional, Text
+
+from jsonschema.validators import validator_for
+from rasa.core.actions import action as rasa_action
+from rasa.core.agent import Agent
+from rasa.core.channels import socketio as rasa_socketio
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import BotUttered, Event, FollowupAction, UserUtteranceReverted
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
+
+from serving.messages import message
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ACTION_TIMEOUT = 10.0
+_APPLIED = "_route_advisor_patched"
+
+
+class ActionServerUnavailable(RasaException):
+    """The action server could not run a custom action (down, timed out or failed)."""
+
+
+# -- 1. the response schema is checked once ------------------------------------------------
+_RESPONSE_SCHEMA = rasa_action.RemoteAction.action_response_format_spec()
+_RESPONSE_VALIDATOR = validator_for(_RESPONSE_SCHEMA)(_RESPONSE_SCHEMA)
+
+
+def _validate_action_result(self: rasa_action.RemoteAction, result: Dict[Text, Any]) -> bool:
+    from jsonschema import ValidationError
+
+    try:
+        _RESPONSE_VALIDATOR.validate(result)
+        return True
+    except ValidationError as e:
+        e.message += (
+            ". Failed to validate Action server response from API, make sure your response "
+            "from the Action endpoint is valid."
+        )
+        raise e
+
+
+# -- 2. the action server's address from the environment -----------------------------------
+def action_endpoint(endpoint: Optional[EndpointConfig]) -> Optional[EndpointConfig]:
+    """The configured endpoint, with its URL replaced by ACTION_ENDPOINT_URL when that is set."""
+    url = os.environ.get("ACTION_ENDPOINT_URL", "").strip()
+    if not url or endpoint is None or endpoint.url == url:
+        return endpoint
+    return EndpointConfig(
+        url=url, params=endpoint.params, headers=endpoint.headers, basic_auth=endpoint.basic_auth,
+        token=endpoint.token, token_name=endpoint.token_name, cafile=endpoint.cafile,
+        **endpoint.kwargs,
+    )
+
+
+_original_remote_init = rasa_action.RemoteAction.__init__
+_original_remote_run = rasa_action.RemoteAction.run
+
+
+def _remote_init(self, name: Text, endpoint: Optional[EndpointConfig]) -> None:
+    _original_remote_init(self, name, action_endpoint(endpoint))
+
+
+# -- 3. an apology, not silence, when the action server can't answer ------------------------
+def action_timeout() -> float:
+    return float(os.environ.get("ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT))
+
+
+async def _remote_run(self, output_channel, nlg, tracker, domain) -> List[Event]:
+    try:
+        return await asyncio.wait_for(
+            _original_remote_run(self, output_channel, nlg, tracker, domain), action_timeout()
+        )
+    except rasa_action.ActionExecutionRejection:
+        raise
+    except asyncio.TimeoutError as error:
+        raise ActionServerUnavailable(
+            f"The action server did not run '{self.name()}' within {action_timeout():g} s."
+        ) from error
+    except RasaException as error:
+        raise ActionServerUnavailable(str(error)) from error
+
+
+class _ApologisingAction:
+    """Runs an action; if the action server can't, apologises and reverts the visitor's turn."""
+
+    def __init__(self, action: rasa_action.Action) -> None:
+        self._action = action
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._action, name)
+
+    async def run(self, output_channel, nlg, tracker, domain) -> List[Event]:
+        try:
+            return await self._action.run(output_channel, nlg, tracker, domain)
+        except ActionServerUnavailable as error:
+            logger.error(
+                "Action '%s' failed: %s The visitor was asked to send the message again.",
+                self._action.name(), error,
+            )
+            return [
+                BotUttered(text=message("unavailable"), metadata={"unavailable": True}),
+                UserUtteranceReverted(),
+                FollowupAction(ACTION_LISTEN_NAME),
+            ]
+
+
+_original_run_action = MessageProcessor._run_action
+
+
+async def _run_action(self, action, tracker, output_channel, nlg, prediction) -> bool:
+    return await _original_run_action(
+        self, _ApologisingAction(action), tracker, output_channel, nlg, prediction
+    )
+
+
+# -- 4. strict stores are not wrapped in FailSafeTrackerStore ------------------------------
+_original_create_tracker_store = Agent._create_tracker_store
+
+
+def _create_tracker_store(store, domain):
+    if getattr(store, "strict", False):
+        store.domain = domain
+        return store
+    return _original_create_tracker_store(store, domain)
+
+
+# -- 5. socket.io custom payloads ----------------------------------------------------------
+async def _send_custom_json(
+    self: rasa_socketio.SocketIOOutput, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+) -> None:
+    await self._send_message(recipient_id, json_message)
+
+
+def apply() -> None:
+    """Applies every patch once."""
+    if getattr(rasa_action.RemoteAction, _APPLIED, False):
+        return
+    rasa_action.RemoteAction._validate_action_result = _validate_action_result
+    rasa_action.RemoteAction.__init__ = _remote_init
+    rasa_action.RemoteAction.run = _remote_run
+    MessageProcessor._run_action = _run_action
+    Agent._create_tracker_store = staticmethod(_create_tracker_store)
+    rasa_socketio.SocketIOOutput.send_custom_json = _send_custom_json
+    setattr(rasa_action.RemoteAction, _APPLIED, True)
+
+
+apply()

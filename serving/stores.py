@@ -1,0 +1,145 @@
+"""Rasa's tracker and lock stores, configured from the environment, never silently in memory.
+
+endpoints.yml names these classes and holds the defaults; the environment overrides them:
+- `TRACKER_STORE_URL`: an SQLAlchemy URL for Rasa's SQL tracker store. The default is a SQLite
+  file (`sqlite:///.rasa/conversations.db`), so a restart loses nothing; production uses
+  PostgreSQL (`postgresql://user:password@host:5432/db`; Rasa needs the dialect `postgresql`).
+- `LOCK_STORE_URL`: unset keeps Rasa's in-memory lock store (one Rasa process); a Redis URL
+  (`redis://host:6379/1`) gives Rasa's RedisLockStore, required for more than one replica.
+
+Both wait up to `STORE_CONNECT_TIMEOUT` seconds (default 30) for their server at start-up and
+then stop Rasa with an error naming the store, instead of Rasa's endless retry or its switch to
+an in-memory store. Both are `strict`: serving/patches.py keeps Rasa from wrapping the tracker
+store in its fall-back-to-memory wrapper, and each has `ping()` for the health check.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core import lock_store as rasa_lock_store
+from rasa.core import tracker_store as rasa_tracker_store
+from rasa.utils.endpoints import EndpointConfig
+
+import serving  # noqa: F401  (Rasa imports this module first when it reads endpoints.yml)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONNECT_TIMEOUT = 30.0
+
+
+class StoreUnavailable(ConnectionError):
+    """A store's server did not answer in time at start-up."""
+
+
+def connect_timeout() -> float:
+    return float(os.environ.get("STORE_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT))
+
+
+def shown_url(url: Text) -> Text:
+    """The URL without its password, for logs and errors."""
+    try:
+        return sa.engine.make_url(url).__repr__()
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as its scheme only
+        return url.split("://", 1)[0] + "://..."
+
+
+def _wait_for(what: Text, url: Text, check: Callable[[], Any]) -> None:
+    """Calls `check` until it succeeds or the connect timeout passes, then raises StoreUnavailable."""
+    deadline = time.monotonic() + connect_timeout()
+    while True:
+        try:
+            check()
+            return
+        except Exception as error:  # noqa: BLE001 - any failure to connect is retried, then reported
+            if time.monotonic() >= deadline:
+                raise StoreUnavailable(
+                    f"Cannot reach the {what} at {shown_url(url)} after {connect_timeout():g} s: "
+                    f"{error}. Check {what.split()[0].upper()}_STORE_URL and that the server is up."
+                ) from error
+            logger.warning("Waiting for the %s at %s: %s", what, shown_url(url), error)
+            time.sleep(1.0)
+
+
+class SQLTrackerStore(rasa_tracker_store.SQLTrackerStore):
+    """Rasa's SQL tracker store on the URL from TRACKER_STORE_URL or endpoints.yml."""
+
+    strict = True
+
+    def __init__(self, domain=None, host: Optional[Text] = None, event_broker=None, **kwargs: Any) -> None:
+        url = os.environ.get("TRACKER_STORE_URL", "").strip() or host
+        if not url or "://" not in url:
+            raise ValueError(
+                "The tracker store needs an SQLAlchemy URL (TRACKER_STORE_URL or `url` in "
+                f"endpoints.yml), e.g. sqlite:///.rasa/conversations.db; got {url!r}"
+            )
+        parsed = sa.engine.make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        _wait_for("tracker store", url, lambda: engine.connect().close())
+        engine.dispose()
+        super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        # Rasa's engine has no pre-ping: after a database restart its pooled connections are dead.
+        self.engine = sa.create_engine(
+            url, pool_pre_ping=True, **rasa_tracker_store.create_engine_kwargs(url)
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        logger.info("Conversations are stored in %s", shown_url(url))
+
+    async def ping(self) -> None:
+        """Raises when the database does not answer."""
+
+        def select_one() -> None:
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+
+        await asyncio.get_running_loop().run_in_executor(None, select_one)
+
+
+class RedisLockStore(rasa_lock_store.RedisLockStore):
+    """Rasa's Redis lock store on a redis:// URL."""
+
+    strict = True
+
+    def __init__(self, url: Text) -> None:
+        from redis.connection import parse_url
+
+        options = parse_url(url)
+        self.url = url
+        super().__init__(
+            host=options.get("host", "localhost"),
+            port=options.get("port", 6379),
+            db=options.get("db", 1),
+            username=options.get("username"),
+            password=options.get("password"),
+            use_ssl=url.startswith("rediss://"),
+        )
+        _wait_for("lock store", url, self.red.ping)
+        logger.info("Conversation locks are held in Redis at %s", shown_url(url))
+
+    async def ping(self) -> None:
+        """Raises when Redis does not answer."""
+        await asyncio.get_running_loop().run_in_executor(None, self.red.ping)
+
+
+class LockStore:
+    """The lock store endpoints.yml names: Redis when LOCK_STORE_URL (or `url`) is set, else memory.
+
+    Rasa instantiates the class named in endpoints.yml with `endpoint_config=`; this one returns
+    the store that fits, so one endpoints file serves one process and many replicas alike.
+    """
+
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> rasa_lock_store.LockStore:
+        url = os.environ.get("LOCK_STORE_URL", "").strip() or (endpoint_config.url if endpoint_config else None)
+        if not url:
+            return rasa_lock_store.InMemoryLockStore()
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"LOCK_STORE_URL must be a redis:// URL; got {shown_url(url)}")
+        return RedisLockStore(url)
