@@ -14,9 +14,11 @@ Every patch is idempotent and checked by tests/serving/test_patches.py.
    whole endpoints file).
 3. The action server down or failing: Rasa logs the error, carries on predicting with the
    action's events lost, and the visitor gets silence. Now a custom action that cannot be run
-   within `ACTION_TIMEOUT` seconds (default 10) ends the turn with the "unavailable" apology and
-   the visitor's message reverted, so sending it again, once the server is back, carries on
-   exactly where the conversation was.
+   within `ACTION_TIMEOUT` seconds (default 10) ends the turn with the "unavailable" apology.
+   The visitor's message stays in the conversation (the facts it gave are kept); sending it
+   again once the server is back carries on where the conversation was. (Reverting the turn
+   with UserUtteranceReverted would be neater, but inside an active form Rasa's tracker
+   compresses the form's earlier turns, and the revert then wipes the whole form.)
 4. Rasa wraps every tracker store in `FailSafeTrackerStore`, which on a database error silently
    starts a new conversation in memory. Stores marked `strict` (serving/stores.py) are used
    unwrapped, so a database fault is an error the channel reports, never a lost conversation.
@@ -37,7 +39,7 @@ from rasa.core.agent import Agent
 from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import BotUttered, Event, FollowupAction, UserUtteranceReverted
+from rasa.shared.core.events import BotUttered, Event, FollowupAction
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
@@ -114,7 +116,7 @@ async def _remote_run(self, output_channel, nlg, tracker, domain) -> List[Event]
 
 
 class _ApologisingAction:
-    """Runs an action; if the action server can't, apologises and reverts the visitor's turn."""
+    """Runs an action; if the action server can't, apologises and ends the turn."""
 
     def __init__(self, action: rasa_action.Action) -> None:
         self._action = action
@@ -132,7 +134,6 @@ class _ApologisingAction:
             )
             return [
                 BotUttered(text=message("unavailable"), metadata={"unavailable": True}),
-                UserUtteranceReverted(),
                 FollowupAction(ACTION_LISTEN_NAME),
             ]
 
