@@ -9,8 +9,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/rasa
 SPACY_MODEL := build/spacy/en_route_advisor
+# The pipeline as a wheel (what an image installs) and a stamp for its install into the venv.
+SPACY_DIST := build/spacy/dist
+SPACY_PACKAGE := $(VENV)/.en_route_advisor
 MODEL := models/route-advisor.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) $(SPACY_MODEL)/meta.json
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) $(SPACY_PACKAGE)
 
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
@@ -25,7 +28,7 @@ ACTION_SERVER := $(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS
 
 include widget/widget.mk
 
-.PHONY: help venv spacy model validate test pytest evaluate cross-validate diagram run shell actions clean
+.PHONY: help venv spacy model validate test pytest services-deps evaluate cross-validate diagram run shell actions clean
 
 help:
 	@echo "make run        - set up, train if needed, start the assistant, widget and demo page"
@@ -46,9 +49,17 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-spacy: $(SPACY_MODEL)/meta.json
+# config.yml's SpacyNLP loads the installed package en_route_advisor, from any working
+# directory. Its version changes with the pipeline (language/build_pipeline.py); a rebuild
+# of the same pipeline is reinstalled too (--force-reinstall), so the venv matches build/.
+spacy: $(SPACY_PACKAGE)
 $(SPACY_MODEL)/meta.json: $(VENV)/.installed $(wildcard language/*.py language/patterns/*.yml language/mentions/*.yml) routes/decision-tree.yml routes/councils.yml routes/councils.py
 	$(PY) -m language.build_pipeline $(SPACY_MODEL)
+$(SPACY_PACKAGE): $(SPACY_MODEL)/meta.json
+	$(PY) -m language.package_pipeline $(SPACY_MODEL) $(SPACY_DIST) > /dev/null
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --force-reinstall $(SPACY_DIST)/*.whl
+	@echo "Installed $$(basename $(SPACY_DIST)/*.whl)"
+	@touch $@
 
 model: $(MODEL)
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
@@ -62,7 +73,7 @@ validate: $(VENV)/.installed
 	$(PY) -m routes.check_domain
 	$(RASA) data validate --fail-on-warnings --quiet
 
-pytest: $(MODEL) widget-build widget-test-deps
+pytest: $(MODEL) widget-build widget-test-deps services-deps
 	$(PY) -m pytest -q tests
 
 test: validate pytest
@@ -70,11 +81,23 @@ test: validate pytest
 evaluate: $(MODEL)
 	$(PY) -m tests.nlu.evaluate
 
-cross-validate: $(SPACY_MODEL)/meta.json
+cross-validate: $(SPACY_PACKAGE)
 	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out results/cross-validation
 
 diagram: $(VENV)/.installed
 	$(PY) -m routes.diagram > docs/decision-tree.md
+
+# Debian's PostgreSQL, Redis and nginx for the production tests (persistence, scale-out);
+# the tests start their own servers on free loopback ports.
+SERVICE_BINARIES := /usr/lib/postgresql/15/bin/initdb /usr/bin/redis-server /usr/sbin/nginx
+services-deps:
+	@missing=""; for f in $(SERVICE_BINARIES); do [ -x $$f ] || missing="$$missing $$f"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing PostgreSQL, Redis and nginx from Debian (missing:$$missing)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql-15 redis-server nginx >/dev/null; \
+	  $(SUDO) systemctl disable --now nginx redis-server postgresql >/dev/null 2>&1 || true; \
+	fi
 
 # --- running ------------------------------------------------------------------------------
 actions: $(VENV)/.installed
