@@ -1,41 +1,17 @@
 """Whole conversations over the REST channel against the real Rasa and action servers."""
 import json
-import uuid
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
-
-class Visitor:
-    """One conversation over REST: say() returns the bot's messages for that turn."""
-
-    def __init__(self, assistant):
-        self.url = f"{assistant.rasa_url}/webhooks/rest/webhook"
-        self.sender = f"e2e-{uuid.uuid4().hex[:8]}"
-
-    def say(self, text):
-        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
-        response.raise_for_status()
-        return response.json()
-
-
-def said(messages):
-    return "\n".join(m.get("text", "") for m in messages)
+from tests.support.visitor import Visitor, question, said
 
 
 def recommendation(messages):
     found = [m["custom"]["recommendation"] for m in messages if "recommendation" in (m.get("custom") or {})]
     assert len(found) == 1, f"expected one recommendation in {messages}"
     return found[0]
-
-
-def question(messages):
-    """The fact being asked (from the progress payload) and the buttons' payloads."""
-    asking = [m["custom"]["asking"] for m in messages if "asking" in (m.get("custom") or {})]
-    buttons = [b["payload"] for m in messages for b in m.get("buttons", [])]
-    return (asking[-1] if asking else None), buttons
 
 
 @pytest.fixture

@@ -203,6 +203,15 @@ class Assistant:
         while time.monotonic() < deadline and _http_get(f"{self.rasa_url}/", timeout=0.5) is not None:
             time.sleep(0.2)
 
+    def stop_actions(self) -> None:
+        """Kill the action server (an outage); start_actions() brings it back on the same port."""
+        self._actions.stop()
+
+    def start_actions(self) -> None:
+        if not self._actions.alive():
+            self._actions.start()
+            self._wait_actions()
+
     def stop(self) -> None:
         self._rasa.stop()
         self._actions.stop()
@@ -259,6 +268,7 @@ def running_assistant(
         log_dir = tmp
     log_dir = Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
+    (log_dir / "conversations.db").unlink(missing_ok=True)
     bot = Assistant(model, origins, log_dir, timeout, project_dir=project_dir, actions=actions,
                     env=env, rasa_args=rasa_args)
     try:
