@@ -143,3 +143,45 @@ def running_redis() -> Iterator[Redis]:
     finally:
         redis.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+class Nginx:
+    """Debian's nginx, not as a daemon, with a config of the test's own in a temp prefix."""
+
+    def __init__(self, root: Path, config: str, port: int) -> None:
+        self.root, self.config, self.port = root, config, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        binary = _require(Path("/usr/sbin/nginx"), "nginx")
+        (self.root / "logs").mkdir(exist_ok=True)
+        conf = self.root / "nginx.conf"
+        conf.write_text(self.config)
+        check = subprocess.run([binary, "-t", "-p", str(self.root), "-c", str(conf)], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx rejected its config: {check.stderr}")
+        self.proc = subprocess.Popen(
+            [binary, "-p", str(self.root), "-c", str(conf), "-g", "daemon off;"],
+            stdout=open(self.root / "nginx.out", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        _wait_port(self.port, "nginx")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_nginx(config: str, port: int) -> Iterator[Nginx]:
+    """nginx with `config` (which must listen on 127.0.0.1:port) until the block ends."""
+    root = Path(tempfile.mkdtemp(prefix="route-advisor-nginx-"))
+    nginx = Nginx(root, config, port)
+    try:
+        nginx.start()
+        yield nginx
+    finally:
+        nginx.stop()
+        shutil.rmtree(root, ignore_errors=True)
