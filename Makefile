@@ -56,9 +56,8 @@ spacy: $(SPACY_PACKAGE)
 $(SPACY_MODEL)/meta.json: $(VENV)/.installed $(wildcard language/*.py language/patterns/*.yml language/mentions/*.yml) routes/decision-tree.yml routes/councils.yml routes/councils.py
 	$(PY) -m language.build_pipeline $(SPACY_MODEL)
 $(SPACY_PACKAGE): $(SPACY_MODEL)/meta.json
-	$(PY) -m language.package_pipeline $(SPACY_MODEL) $(SPACY_DIST) > /dev/null
+	$(PY) -m language.package_pipeline $(SPACY_MODEL) $(SPACY_DIST)
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --force-reinstall $(SPACY_DIST)/*.whl
-	@echo "Installed $$(basename $(SPACY_DIST)/*.whl)"
 	@touch $@
 
 model: $(MODEL)

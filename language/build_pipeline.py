@@ -9,9 +9,12 @@ model, so the build is deterministic and takes a few seconds. A malformed patter
 a value that is not canonical (a fact's answers in routes/decision-tree.yml) stops the
 build with a message naming the file.
 
-The Rasa model does not contain this pipeline: SpacyNLP loads it from the path in
-config.yml (relative to the working directory) at train *and* run time, so build it
-before `rasa train` and before `rasa run`.
+The Rasa model does not contain this pipeline: SpacyNLP loads it by name at train *and*
+run time. `make spacy` builds it here, packages it (`spacy package`, a wheel in
+build/spacy/dist/) and installs the package ``en_route_advisor`` into the venv, so config.yml
+names the package and Rasa finds it from any working directory. The package version is
+PIPELINE_VERSION plus a digest of everything the pipeline is made of, so a changed pipeline
+is a new version, and an image or venv says which one it has.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from language.pattern_format import PatternError, load_dir
 
 PATTERNS_DIR = REPO_ROOT / "language" / "patterns"
 DEFAULT_OUT = Path("build/spacy/en_route_advisor")
+PIPELINE_VERSION = "1.0.0"
 
 
 def make_nlp(
@@ -54,12 +58,15 @@ def make_nlp(
         ruler.add_patterns(patterns)
     with nlp.select_pipes(disable=["lemmatizer", "entity_ruler"]):
         mentions.add_patterns(spans)
-    digest = hashlib.sha256(json.dumps([patterns, spans], sort_keys=True).encode()).hexdigest()[:12]
+    digest = hashlib.sha256()
+    digest.update(json.dumps([patterns, spans], sort_keys=True).encode())
+    digest.update(nlp.config.to_str().encode())
+    digest.update(nlp.get_pipe("lemmatizer").lookups.to_bytes())
     nlp.meta.update(
         name="route_advisor",
-        version="1.0.0",
+        # A PEP 440 local version: pip installs a rebuilt pipeline as the upgrade it is.
+        version=f"{PIPELINE_VERSION}+{digest.hexdigest()[:12]}",
         description="Blank English + lookup lemmatizer + entity_ruler (facts) + span_ruler (mentions, councils)",
-        patterns_sha256=digest,
         patterns_count=len(patterns),
         mentions_count=len(spans),
     )
@@ -87,8 +94,8 @@ def main(argv=None) -> int:
         return 1
     meta = json.loads((out / "meta.json").read_text())
     print(
-        f"built {out} ({meta['patterns_count']} patterns, {meta['mentions_count']} mention patterns, "
-        f"sha {meta['patterns_sha256']}) "
+        f"built {out} version {meta['version']} ({meta['patterns_count']} patterns, "
+        f"{meta['mentions_count']} mention patterns) "
         f"in {time.monotonic() - started:.1f}s"
     )
     return 0

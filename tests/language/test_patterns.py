@@ -631,7 +631,24 @@ def test_enough_messy_cases_per_fact():
         assert len(cases) >= 40
 
 
-def test_canonical_values_lets_nothing_else_through(nlp):
+@pytest.fixture()
+def canonical_values_component(tmp_path):
+    """CanonicalValues as Rasa runs it: trained (reading the tree and the councils),
+    persisted in a model storage, then loaded back from that storage alone."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from language.canonical_values import CanonicalValues
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("canonical_values")
+    context = ExecutionContext(GraphSchema({}))
+    CanonicalValues.create({}, storage, resource, context).train(TrainingData())
+    return CanonicalValues.load({}, storage, resource, context)
+
+
+def test_canonical_values_lets_nothing_else_through(nlp, canonical_values_component):
     """The Rasa component is the last gate: whatever the doc or another extractor says, only
     canonical fact values and council names reach the slots, and a statistical council never
     doubles or contradicts a recognised one."""
@@ -639,8 +656,6 @@ def test_canonical_values_lets_nothing_else_through(nlp):
     from rasa.nlu.constants import SPACY_DOCS
     from rasa.shared.nlu.constants import ENTITIES, TEXT
     from rasa.shared.nlu.training_data.message import Message
-
-    from language.canonical_values import CanonicalValues
 
     text = "we are a startup in Kent, not Medway, CQC registered, also Atlantis and Reading"
     doc = nlp(text)
@@ -658,7 +673,7 @@ def test_canonical_values_lets_nothing_else_through(nlp):
     message = Message(data={TEXT: text})
     message.set(SPACY_DOCS[TEXT], doc)
     message.set(ENTITIES, crf)
-    out = CanonicalValues({}).canonicalise(message)
+    out = canonical_values_component.canonicalise(message)
     assert [(e["entity"], e["value"], e["extractor"]) for e in out] == [
         ("stage", "new", "CanonicalValues"),  # from the doc: the CRF's "new" and "brand_new" are gone
         ("council", "Kent County Council", "CanonicalValues"),  # Medway is ruled out ("not Medway")

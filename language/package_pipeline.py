@@ -1,0 +1,57 @@
+"""Package the built spaCy pipeline as a wheel, so Rasa loads it by name from anywhere.
+
+    python -m language.package_pipeline [pipeline_dir] [dist_dir]
+    # defaults: build/spacy/en_route_advisor build/spacy/dist
+
+Why: SpacyNLP (config.yml) loads ``en_route_advisor`` with ``spacy.load``; as an installed
+package it needs neither the source tree nor a working directory. This is spaCy's own
+``spacy package`` (called as a function: the ``spacy`` command of spaCy 3.4 breaks under the
+click 8.2+ that Rasa's pins allow), built into a wheel by pip. ``dist_dir`` is emptied and then holds only the new wheel,
+named with the pipeline's version (language/build_pipeline.py), ready for ``pip install``.
+The pipeline uses only spaCy's built-in factories, so the wheel contains no project code.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from language.build_pipeline import DEFAULT_OUT
+
+DEFAULT_DIST = Path("build/spacy/dist")
+
+
+def package_wheel(pipeline_dir: Path = DEFAULT_OUT, dist_dir: Path = DEFAULT_DIST) -> Path:
+    """Build the wheel of ``pipeline_dir`` and leave it alone in ``dist_dir``."""
+    from spacy.cli.package import package
+
+    dist_dir = Path(dist_dir)
+    with tempfile.TemporaryDirectory(prefix="spacy-package-") as work:
+        package(Path(pipeline_dir), Path(work), create_sdist=False, create_wheel=False, force=True)
+        (source,) = Path(work).iterdir()
+        shutil.rmtree(dist_dir, ignore_errors=True)
+        # pip's build rather than spaCy's `setup.py bdist_wheel`: same wheel, without
+        # setuptools' deprecation banner; offline, with the venv's setuptools and wheel.
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check", "--no-deps",
+             "--no-build-isolation", "--wheel-dir", str(dist_dir), str(source)],
+            check=True,
+        )
+    (wheel,) = dist_dir.glob("*.whl")
+    return wheel
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) > 2 or any(a.startswith("-") for a in args):
+        print("usage: python -m language.package_pipeline [pipeline_dir] [dist_dir]", file=sys.stderr)
+        return 2
+    paths = [Path(a) for a in args] + [DEFAULT_OUT, DEFAULT_DIST][len(args):]
+    print(package_wheel(*paths))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
