@@ -20,7 +20,11 @@ ACTIONS_PORT ?= 5055
 DEMO_PORT ?= 8000
 # Origins allowed to open the widget's socket.io connection; set your site's origin in production.
 ALLOWED_ORIGINS ?= http://localhost:$(DEMO_PORT) http://127.0.0.1:$(DEMO_PORT)
+# endpoints.yml holds the defaults (action server on 5055, conversations in .rasa/conversations.db,
+# locks in memory); these variables override them (serving/patches.py, serving/stores.py).
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+# Rasa's HTTP API stays off unless RASA_API_TOKEN is set; then it is on, behind that token.
+RASA_API_FLAGS = $(if $(RASA_API_TOKEN),--enable-api --auth-token $(RASA_API_TOKEN))
 # The action server (rasa-sdk) reads its bind address from SANIC_HOST.
 export SANIC_HOST ?= 127.0.0.1
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -110,7 +114,7 @@ run: $(MODEL) widget-build
 	echo "Demo page with the widget: http://localhost:$(DEMO_PORT)/ (ready when Rasa says 'Rasa server is up and running')"; \
 	echo "Rasa on http://127.0.0.1:$(RASA_PORT) - REST: POST /webhooks/rest/webhook {\"sender\": \"me\", \"message\": \"hi\"}"; \
 	$(RASA) run -i 127.0.0.1 -p $(RASA_PORT) -m $(MODEL) --credentials credentials.yml \
-	  --endpoints endpoints.yml --cors $(ALLOWED_ORIGINS)
+	  --endpoints endpoints.yml --cors $(ALLOWED_ORIGINS) $(RASA_API_FLAGS)
 
 shell: $(MODEL)
 	@trap 'kill 0' EXIT; \
