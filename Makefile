@@ -121,5 +121,12 @@ shell: $(MODEL)
 	$(ACTION_SERVER) > actions.log 2>&1 & \
 	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml
 
+# --- load benchmark -----------------------------------------------------------------------
+# Our stack beside the `rasa init` bot under simulated visitors; writes docs/benchmarks.md.
+# BENCH_QUICK=1 for a short run that only prints; BENCH_ARGS for python -m bench's options.
+.PHONY: bench
+bench: $(VENV)/.installed $(MODEL)
+	$(PY) -m bench $(BENCH_ARGS)
+
 clean: widget-clean
 	rm -rf $(VENV) build models results .rasa

@@ -1,0 +1,1 @@
+"""`make bench`: a load benchmark of the route advisor beside the `rasa init` bot (see docs/benchmarks.md)."""
