@@ -701,6 +701,18 @@ def test_build_is_deterministic(tmp_path):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
+def test_pipeline_version_changes_with_the_patterns(nlp, patterns_copy):
+    """The installed package's version names the pipeline: pip upgrades a changed pipeline
+    and an image says which one it has."""
+    stage = patterns_copy / "stage.yml"
+    text = stage.read_text(encoding="utf-8")
+    assert "firm, outfit" in text
+    stage.write_text(text.replace("firm, outfit", "outfit"), encoding="utf-8")  # one word fewer
+    changed = make_nlp(patterns_copy)
+    assert nlp.meta["version"].startswith("1.0.0+") and changed.meta["version"].startswith("1.0.0+")
+    assert changed.meta["version"] != nlp.meta["version"]
+
+
 def test_build_writes_nothing_when_a_file_is_bad(patterns_copy, tmp_path):
     (patterns_copy / "nation.yml").write_text("atlantis: [atlantis]\n")
     with pytest.raises(PatternError, match="nation.yml"):
