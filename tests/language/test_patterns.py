@@ -713,6 +713,14 @@ def test_pipeline_version_changes_with_the_patterns(nlp, patterns_copy):
     assert changed.meta["version"] != nlp.meta["version"]
 
 
+def test_installed_pipeline_is_the_one_these_files_build(nlp):
+    """Rasa loads the installed package; these tests build in memory. Same version, same
+    pipeline: otherwise `make spacy` has not run since the files changed."""
+    import spacy
+
+    assert spacy.info("en_route_advisor")["version"] == nlp.meta["version"]
+
+
 def test_build_writes_nothing_when_a_file_is_bad(patterns_copy, tmp_path):
     (patterns_copy / "nation.yml").write_text("atlantis: [atlantis]\n")
     with pytest.raises(PatternError, match="nation.yml"):
