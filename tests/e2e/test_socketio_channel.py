@@ -1,30 +1,7 @@
 """The widget's channel: socket.io with session persistence, custom payloads delivered."""
-import queue
 import uuid
 
-import socketio
-
-
-def converse(url, session_id, text, wait=30):
-    """Send one message in a fresh connection with the given session; return what came back."""
-    received = queue.Queue()
-    client = socketio.Client(reconnection=False)
-    client.on("bot_uttered", received.put)
-    confirmed = queue.Queue()
-    client.on("session_confirm", confirmed.put)
-    client.connect(url, transports=["polling"], socketio_path="/socket.io")
-    try:
-        client.emit("session_request", {"session_id": session_id})
-        confirmed.get(timeout=10)
-        client.emit("user_uttered", {"message": text, "session_id": session_id})
-        messages = [received.get(timeout=wait)]
-        while True:
-            try:
-                messages.append(received.get(timeout=3))
-            except queue.Empty:
-                return messages
-    finally:
-        client.disconnect()
+from tests.support.visitor import converse
 
 
 def test_recommendation_payload_reaches_the_widget_with_a_headline(assistant):

@@ -1,9 +1,11 @@
-"""One visitor's conversation over the REST channel, and helpers to read the bot's replies."""
+"""One visitor's conversation over REST or socket.io, and helpers to read the bot's replies."""
 from __future__ import annotations
 
+import queue
 import uuid
 
 import requests
+import socketio
 
 
 class Visitor:
@@ -32,3 +34,25 @@ def question(messages):
     asking = [m["custom"]["asking"] for m in messages if "asking" in (m.get("custom") or {})]
     buttons = [b["payload"] for m in messages for b in m.get("buttons", [])]
     return (asking[-1] if asking else None), buttons
+
+
+def converse(url, session_id, text, wait=30):
+    """Send one message in a fresh connection with the given session; return what came back."""
+    received = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("bot_uttered", received.put)
+    confirmed = queue.Queue()
+    client.on("session_confirm", confirmed.put)
+    client.connect(url, transports=["polling"], socketio_path="/socket.io")
+    try:
+        client.emit("session_request", {"session_id": session_id})
+        confirmed.get(timeout=10)
+        client.emit("user_uttered", {"message": text, "session_id": session_id})
+        messages = [received.get(timeout=wait)]
+        while True:
+            try:
+                messages.append(received.get(timeout=3))
+            except queue.Empty:
+                return messages
+    finally:
+        client.disconnect()
