@@ -67,6 +67,8 @@ class Kubernetes:
     cluster_domain: str = "cluster.local"
     dns: str = "kube-dns.kube-system.svc.cluster.local"
     listen: str = "8080"
+    # An HTTP proxy in front of nginx (an ingress controller, a layer-7 load balancer): its CIDRs.
+    trusted_proxies: Sequence[str] = ()
     settings: Mapping[str, object] = field(default_factory=lambda: dict(
         pid="/tmp/nginx.pid", error_log="stderr", access_log="/dev/stdout", temp_dir="/tmp",
         worker_processes=2,
@@ -77,7 +79,9 @@ class Kubernetes:
         return f"{self.rasa_service}.{self.namespace}.svc.{self.cluster_domain}:{self.rasa_port}"
 
     def render(self) -> str:
-        return render([self.rasa_upstream], self.listen, resolver=self.dns, **self.settings)
+        return render(
+            [self.rasa_upstream], self.listen, resolver=self.dns, trusted_proxies=self.trusted_proxies, **self.settings
+        )
 
 
 KUBERNETES = Kubernetes()
