@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import shutil
 import sys
 import time
@@ -59,13 +60,21 @@ def phases(args: argparse.Namespace):
                     yield round_number, visitors, channel, bot
 
 
+def own_cpu_seconds() -> float:
+    """The visitors' CPU time: they share the cores with the servers."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(bot: Bot, processes: List[Watched], channel: str, visitors: int, args) -> tuple:
     for process in processes:
         process.reset_peak()
     cpu_before = {p.name: p.cpu_seconds() for p in processes}
+    visitors_before = own_cpu_seconds()
     tally = load(bot, channel, visitors, args.seconds, args.timeout)
     peaks = {p.name: p.peak_rss_mb() for p in processes}
     cpu = {p.name: p.cpu_seconds() - cpu_before[p.name] for p in processes}
+    cpu["visitors"] = own_cpu_seconds() - visitors_before
     return tally, peaks, cpu
 
 
@@ -73,7 +82,8 @@ def summary(tally: Tally) -> str:
     p50 = sorted(tally.latencies)[len(tally.latencies) // 2] * 1000 if tally.latencies else float("nan")
     errors = sum(tally.errors.values())
     return (f"{tally.messages} messages, p50 {p50:.0f} ms, {tally.messages / tally.elapsed:.1f}/s, "
-            f"{errors} errors {dict(tally.errors) if errors else ''}")
+            f"{errors} errors {dict(tally.errors) if errors else ''}"
+            + "".join(f"\n    {example}" for example in tally.examples))
 
 
 def main(argv: List[str]) -> int:
@@ -103,13 +113,13 @@ def main(argv: List[str]) -> int:
             for channel in args.channels:
                 warm = each_conversation_once(bots[name][0], channel, args.timeout)
                 if warm.errors:
-                    print(f"warning: {name} over {channel} did not follow its script: {dict(warm.errors)}")
+                    print(f"warning: {name} over {channel} did not follow its script: {summary(warm)}")
         for round_number, visitors, channel, name in phases(args):
             bot, processes = bots[name]
             tally, peaks, cpu = measure(bot, processes, channel, visitors, args)
             cells.setdefault((name, channel, visitors), Cell()).record(tally, peaks, cpu)
             print(f"round {round_number + 1}/{args.rounds}  {channel:8} {visitors:3} visitors  "
-                  f"{name:9}  {summary(tally)}", flush=True)
+                  f"{name:9}  (load {os.getloadavg()[0]:.1f})  {summary(tally)}", flush=True)
     minutes, seconds = divmod(round(time.monotonic() - started), 60)
     took = f"{minutes} min {seconds} s"
     print()

@@ -52,6 +52,7 @@ class Cell:
 
 Key = Tuple[str, str, int]  # bot, channel, visitors
 PROCESSES = ("rasa", "actions")
+SERVERS_AND_VISITORS = PROCESSES + ("visitors",)
 
 
 def _number(value: Optional[float], digits: int = 0) -> str:
@@ -67,8 +68,9 @@ def _errors(tally: Tally) -> str:
 def results_table(cells: Dict[Key, Cell]) -> str:
     lines = [
         "| channel | visitors | bot | messages | p50 ms | p95 ms | p99 ms | messages/s | errors "
-        "| peak RSS MB Rasa | peak RSS MB actions | CPU ms/message Rasa | CPU ms/message actions |",
-        "|---|--:|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|",
+        "| peak RSS MB Rasa | peak RSS MB actions | CPU ms/message Rasa | CPU ms/message actions "
+        "| CPU ms/message visitors |",
+        "|---|--:|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|",
     ]
     for (bot, channel, visitors), cell in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
         lines.append("| " + " | ".join([
@@ -76,7 +78,7 @@ def results_table(cells: Dict[Key, Cell]) -> str:
             _number(cell.percentile_ms(50)), _number(cell.percentile_ms(95)), _number(cell.percentile_ms(99)),
             _number(cell.throughput, 1), _errors(cell.tally),
             *(_number(cell.peak_rss_mb.get(p)) for p in PROCESSES),
-            *(_number(cell.cpu_ms_per_message(p), 1) for p in PROCESSES),
+            *(_number(cell.cpu_ms_per_message(p), 1) for p in SERVERS_AND_VISITORS),
         ]) + " |")
     return "\n".join(lines)
 
@@ -90,8 +92,9 @@ def _verdict(ratio: Optional[float], holds) -> str:
 def ratios_table(cells: Dict[Key, Cell]) -> str:
     lines = [
         f"| channel | visitors | p50 ours / reference (target ≤ {P50_RATIO_AT_MOST}×) "
-        f"| throughput ours / reference (target ≥ {THROUGHPUT_RATIO_AT_LEAST}× at {THROUGHPUT_TARGET_VISITORS}) |",
-        "|---|--:|--:|--:|",
+        f"| throughput ours / reference (target ≥ {THROUGHPUT_RATIO_AT_LEAST}× at {THROUGHPUT_TARGET_VISITORS}) "
+        "| servers' CPU per message ours / reference |",
+        "|---|--:|--:|--:|--:|",
     ]
     for channel, visitors in sorted({(c, v) for _, c, v in cells}):
         ours, reference = cells.get(("ours", channel, visitors)), cells.get(("reference", channel, visitors))
@@ -104,8 +107,10 @@ def ratios_table(cells: Dict[Key, Cell]) -> str:
             throughput_cell = _verdict(throughput, lambda r: r >= THROUGHPUT_RATIO_AT_LEAST)
         else:
             throughput_cell = _number(throughput, 2) + "×" if throughput is not None else "–"
+        cpu = [sum(cell.cpu_ms_per_message(p) or 0.0 for p in PROCESSES) for cell in (ours, reference)]
+        cpu_cell = f"{cpu[0] / cpu[1]:.2f}×" if cpu[1] else "–"
         lines.append(f"| {channel} | {visitors} | {_verdict(p50, lambda r: r <= P50_RATIO_AT_MOST)} "
-                     f"| {throughput_cell} |")
+                     f"| {throughput_cell} | {cpu_cell} |")
     return "\n".join(lines)
 
 

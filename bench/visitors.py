@@ -118,7 +118,11 @@ def _followed_by_an_action(stories: dict) -> set:
 
 
 class TurnFailed(Exception):
-    """A message that counts as an error; the argument is its kind, as reported."""
+    """A message that counts as an error, of a kind as reported, with what was received."""
+
+    def __init__(self, kind: str, received: Optional[List[Message]] = None):
+        super().__init__(kind)
+        self.kind, self.received = kind, received
 
 
 @dataclass
@@ -129,6 +133,12 @@ class Tally:
     errors: Counter = field(default_factory=Counter)
     conversations: int = 0
     elapsed: float = 0.0
+    examples: List[str] = field(default_factory=list)  # the first few errors, with what came back
+
+    def fail(self, kind: str, detail: str) -> None:
+        self.errors[kind] += 1
+        if len(self.examples) < 5:
+            self.examples.append(f"{kind}: {detail}")
 
     @property
     def messages(self) -> int:
@@ -139,6 +149,7 @@ class Tally:
         self.errors += other.errors
         self.conversations += other.conversations
         self.elapsed += other.elapsed
+        self.examples += other.examples[:5 - len(self.examples)]
 
 
 class RestVisitor:
@@ -169,7 +180,7 @@ class RestVisitor:
         if not replies:
             raise TurnFailed("empty reply")
         if not self.bot.turn_over(replies[-1]):
-            raise TurnFailed("unexpected reply")
+            raise TurnFailed("unexpected reply", replies)
         return replies
 
 
@@ -201,7 +212,8 @@ class SocketVisitor:
 
     async def say(self, text: str) -> List[Message]:
         if not self.replies.empty():
-            raise TurnFailed("unexpected reply")  # replies left over from the turn before
+            # replies left over from the turn before
+            raise TurnFailed("unexpected reply", [self.replies.get_nowait() for _ in range(self.replies.qsize())])
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
         replies: List[Message] = []
         deadline = time.monotonic() + self.timeout
@@ -209,7 +221,7 @@ class SocketVisitor:
             try:
                 replies.append(await asyncio.wait_for(self.replies.get(), deadline - time.monotonic()))
             except asyncio.TimeoutError:
-                raise TurnFailed("unexpected reply" if replies else "timeout") from None
+                raise TurnFailed("unexpected reply" if replies else "timeout", replies) from None
         return replies
 
 
@@ -217,20 +229,25 @@ async def converse(visitor, conversation: Conversation, tally: Tally, deadline: 
     """One conversation, turn by turn, until it ends, a turn fails, or the deadline passes."""
     tally.conversations += 1
     async with visitor:
-        for turn in conversation.turns:
+        for number, turn in enumerate(conversation.turns, 1):
             if deadline is not None and time.monotonic() >= deadline:
                 return
+            where = f"{conversation.name!r}, turn {number} ({turn.say!r})"
             started = time.perf_counter()
             try:
                 replies = await visitor.say(turn.say)
             except TurnFailed as failure:
-                tally.errors[failure.args[0]] += 1
+                tally.fail(failure.kind, f"{where}: {_texts(failure.received)}")
                 return
             outcome = visitor.bot.outcome(replies[-1])
             if outcome != turn.expect:
-                tally.errors["unexpected reply"] += 1
+                tally.fail("unexpected reply", f"{where}: expected {turn.expect}, got {outcome}: {_texts(replies)}")
                 return
             tally.latencies.append(time.perf_counter() - started)
+
+
+def _texts(replies: Optional[List[Message]]) -> str:
+    return " / ".join(str(payload(m).get("text", sorted(payload(m)))) for m in replies or []) or "nothing"
 
 
 def _visitor(bot: Bot, channel: str, http: aiohttp.ClientSession, timeout: float):
@@ -252,7 +269,7 @@ async def _load(bot: Bot, channel: str, visitors: int, seconds: float, timeout: 
                 try:
                     await converse(_visitor(bot, channel, http, timeout), conversation, tally, deadline)
                 except TurnFailed as failure:  # could not even connect
-                    tally.errors[failure.args[0]] += 1
+                    tally.fail(failure.kind, f"{conversation.name!r}, connecting")
                 done += 1
 
         started = time.perf_counter()
