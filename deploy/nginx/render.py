@@ -58,12 +58,13 @@ class SocketIOLimits:
 
 @dataclass(frozen=True)
 class Kubernetes:
-    """Where the ConfigMap's copy points: the headless Service of the Rasa pods, re-resolved
-    through the cluster DNS (`resolve` needs nginx 1.27.3+), paths inside the container."""
+    """Where the ConfigMap's copy points: the Rasa pods, found through the DNS SRV records of their
+    headless Service (port `rasa_port_name`) and looked up again as pods come and go (`resolve`
+    needs nginx 1.27.3+); paths inside the container."""
 
     namespace: str = "route-advisor"
     rasa_service: str = "rasa-replicas"
-    rasa_port: int = 5005
+    rasa_port_name: str = "http"
     cluster_domain: str = "cluster.local"
     dns: str = "kube-dns.kube-system.svc.cluster.local"
     listen: str = "8080"
@@ -76,11 +77,12 @@ class Kubernetes:
 
     @property
     def rasa_upstream(self) -> str:
-        return f"{self.rasa_service}.{self.namespace}.svc.{self.cluster_domain}:{self.rasa_port}"
+        return f"{self.rasa_service}.{self.namespace}.svc.{self.cluster_domain}"
 
     def render(self) -> str:
         return render(
-            [self.rasa_upstream], self.listen, resolver=self.dns, trusted_proxies=self.trusted_proxies, **self.settings
+            [self.rasa_upstream], self.listen, resolver=self.dns, service=self.rasa_port_name,
+            trusted_proxies=self.trusted_proxies, **self.settings,
         )
 
 
@@ -117,6 +119,7 @@ def render(
     temp_dir: str = ".",
     worker_processes: Union[int, str] = 1,
     resolver: Optional[str] = None,
+    service: Optional[str] = None,
     trusted_proxies: Sequence[str] = (),
     socketio: SocketIOLimits = SocketIOLimits(),
     limits: Optional["Limits"] = None,
@@ -125,7 +128,9 @@ def render(
 
     `pid`, `error_log`, `access_log` and `temp_dir` are relative to nginx's prefix unless
     absolute (`error_log` may be "stderr"). `resolver` (a DNS server) makes nginx re-resolve
-    the upstream names while it runs. `trusted_proxies` are addresses or CIDRs of a load balancer
+    the upstream names while it runs; with `service` each upstream is a name whose DNS SRV
+    records for that service list the replicas, each under its own name (which socket.io's
+    consistent hash needs: it places servers by name). `trusted_proxies` are addresses or CIDRs of a load balancer
     in front whose X-Forwarded-For nginx believes (the client address is what the rate limits
     and socket.io's stickiness key on). `limits` is a serving.guard.Limits (default: its defaults).
     """
@@ -137,8 +142,11 @@ def render(
         raise ValueError("nginx needs a per-address REST rate (serving.guard Limits.ip)")
     if not rasa_upstreams:
         raise ValueError("nginx needs at least one Rasa upstream")
-    for address in [*rasa_upstreams, listen]:
-        _checked(address, ADDRESS, "address")
+    if service and not resolver:
+        raise ValueError("DNS SRV upstreams (service) need a resolver")
+    for address in rasa_upstreams:
+        _checked(address, HOST if service else ADDRESS, "host name" if service else "address")
+    _checked(listen, ADDRESS, "address")
     for path in (pid, error_log, access_log, temp_dir):
         _checked(path, PATH, "path")
     for proxy in trusted_proxies:
@@ -146,7 +154,9 @@ def render(
     if not re.match(r"^[0-9]+r/[sm]$", socketio.rate):
         raise ValueError(f"not an nginx rate: {socketio.rate!r}")
 
-    resolve = " resolve" if resolver else ""
+    resolve = (f" service={_checked(service, re.compile(r'^[a-z0-9-]+$'), 'service')}" if service else "") + (
+        " resolve" if resolver else ""
+    )
     servers = "".join(
         f"{INDENT * 2}server {address}{resolve} max_fails=1 fail_timeout=10s;\n" for address in rasa_upstreams
     )

@@ -265,11 +265,15 @@ def test_nginx_serves_the_rendered_template(objects):
     config_map = generated(objects, "ConfigMap", "nginx-config")
     assert config_map["data"]["nginx.conf"] == KUBERNETES.render(), \
         "deploy/kubernetes/nginx.conf is stale: python -m deploy.nginx.render --kubernetes -o deploy/kubernetes/nginx.conf"
+    # socket.io's consistent hash places servers by name: each pod must be a name of its own.
+    [socketio] = re.findall(r"upstream rasa_socketio \{[^}]*\}", config_map["data"]["nginx.conf"])
+    assert "consistent" in socketio and f"service={KUBERNETES.rasa_port_name} resolve" in socketio
     kustomization = yaml.safe_load((KUBERNETES_DIR / "kustomization.yaml").read_text())
     assert kustomization["namespace"] == KUBERNETES.namespace
     rasa = named(objects, "Service", KUBERNETES.rasa_service)
     assert rasa["spec"]["clusterIP"] == "None", "nginx balances over the pods itself: the Service must be headless"
-    assert rasa["spec"]["ports"][0]["port"] == KUBERNETES.rasa_port
+    assert [p["name"] for p in rasa["spec"]["ports"]] == [KUBERNETES.rasa_port_name], \
+        "nginx finds the pods through the SRV records of this named port"
     nginx = named(objects, "Deployment", "nginx")["spec"]["template"]["spec"]
     [mount] = [m for m in nginx["containers"][0]["volumeMounts"] if m["name"] == "config"]
     [volume] = [v for v in nginx["volumes"] if v["name"] == "config"]
