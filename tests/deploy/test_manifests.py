@@ -29,7 +29,6 @@ from tests.support.servers import REPO_ROOT, free_port
 from tests.support.services import running_nginx
 
 KUBERNETES_DIR = REPO_ROOT / "deploy" / "kubernetes"
-OVERLAY_DIR = REPO_ROOT / "deploy" / "overlays" / "managed-postgres"
 DOCKER_DIR = REPO_ROOT / "deploy" / "docker"
 NGINX = Path("/usr/sbin/nginx")
 # The environment the Rasa replicas need (the contract between the pieces, docs/deploy.md).
@@ -45,13 +44,13 @@ def kubectl() -> str:
     found = shutil.which("kubectl") or ("/usr/bin/kubectl" if Path("/usr/bin/kubectl").exists() else None)
     if not found:
         pytest.fail("kubectl is missing: these tests render the manifests with `kubectl kustomize` "
-                    "(install kubectl, e.g. from https://dl.k8s.io or your distribution)")
+                    "(install kubectl 1.27 or later, whose kustomize is v5)")
     return found
 
 
 def kustomize(directory: Path) -> List[dict]:
     result = subprocess.run([kubectl(), "kustomize", str(directory)], capture_output=True, text=True)
-    assert result.returncode == 0, f"kubectl kustomize {directory} failed:\n{result.stderr}"
+    assert result.returncode == 0, f"kubectl kustomize {directory} failed (kubectl 1.27+ needed):\n{result.stderr}"
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
