@@ -194,6 +194,27 @@ def test_every_setting_is_documented():
     assert keys | CONTRACT <= documented, f"not in docs/deploy.md's settings: {sorted((keys | CONTRACT) - documented)}"
 
 
+def test_the_documented_defaults_are_the_code_s():
+    from serving.patches import DEFAULT_ACTION_TIMEOUT
+    from serving.stores import DEFAULT_CONNECT_TIMEOUT
+
+    rows = {name: cells.split(" | ")[-1].strip(" |`") for name, cells in
+            re.findall(r"^\| `(\w+)` \|(.*)$", (REPO_ROOT / "docs" / "deploy.md").read_text(), re.M)}
+    limits, endpoints = Limits(), yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
+    assert rows["MAX_MESSAGE_CHARS"] == str(limits.max_message_chars)
+    assert rows["MAX_BODY_BYTES"] == str(limits.max_body_bytes)
+    assert rows["RATE_LIMIT_VISITOR"] == f"{limits.visitor.per_minute:g} (burst {limits.visitor.burst})"
+    assert rows["RATE_LIMIT_IP"] == f"{limits.ip.per_minute:g} (burst {limits.ip.burst})"
+    assert rows["ACTION_TIMEOUT"] == f"{DEFAULT_ACTION_TIMEOUT:g}"
+    settings = dict(line.split("=", 1) for line in (KUBERNETES_DIR / "settings.env").read_text().splitlines()
+                    if line.strip() and not line.startswith("#"))
+    assert rows["STORE_CONNECT_TIMEOUT"] == f"{DEFAULT_CONNECT_TIMEOUT:g} ({settings['STORE_CONNECT_TIMEOUT']} in Kubernetes)"
+    assert rows["ACTION_ENDPOINT_URL"] == endpoints["action_endpoint"]["url"]
+    assert rows["TRACKER_STORE_URL"] == endpoints["tracker_store"]["url"]
+    for name in ("POSTGRES_ADDRESS", "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_SSLMODE", "REDIS_ADDRESS"):
+        assert rows[name] == settings[name], name
+
+
 def test_probes_ask_the_health_check(objects):
     rasa = container(objects, "Deployment", "rasa")
     for probe in ("startupProbe", "readinessProbe"):
