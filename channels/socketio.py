@@ -11,13 +11,15 @@ Frames on an open websocket never pass a proxy's limits, so the channel applies 
   socket with the "slow down" or "too long" reply and never reaches Rasa;
 - when Rasa cannot handle it (a store is down), the socket gets the "unavailable" reply and
   the log an error that names the fault but not the message;
-- engine.io packets and long-polling bodies are capped at MAX_BODY_BYTES.
+- engine.io packets and long-polling bodies are capped at MAX_BODY_BYTES;
+- a browser on an origin outside ALLOWED_ORIGINS (when set) cannot connect: CORS covers
+  long-polling, but browsers do not apply it to websockets.
 """
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.channels.channel import UserMessage
@@ -25,7 +27,17 @@ from sanic import Blueprint, Sanic
 
 import serving  # noqa: F401  (applies serving/patches.py)
 from channels.bodies import cap_request_bodies
-from serving.guard import MAX_SENDER_CHARS, BadMessage, Guard, check_name, check_text, client_ip, process_guard
+from serving.guard import (
+    MAX_SENDER_CHARS,
+    BadMessage,
+    Guard,
+    allowed_origins,
+    check_name,
+    check_text,
+    client_ip,
+    origin_allowed,
+    process_guard,
+)
 from serving.health import describe
 from serving.messages import message
 
@@ -59,6 +71,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         handlers = self.sio.handlers[self.namespace or "/"]
         handlers[self.user_message_evt] = self._guarded_message(handlers[self.user_message_evt])
         handlers["session_request"] = self._checked_session_request(handlers["session_request"])
+        handlers["connect"] = self._site_only(handlers["connect"], allowed_origins())
         return webhook
 
     async def _say(self, sid: Text, text: Text) -> None:
@@ -113,6 +126,16 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                 await self._say(sid, message("unavailable"))
 
         return guarded
+
+    def _site_only(self, connect: Handler, allowed: Tuple[Text, ...]) -> Handler:
+        async def checked(sid: Text, environ: Dict[Text, Any], auth: Any = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            if not origin_allowed(origin, allowed):
+                logger.debug("Refused a socket.io connection from the origin %s", origin)
+                return False
+            return await connect(sid, environ, auth)
+
+        return checked
 
     def _checked_session_request(self, session_request: Handler) -> Handler:
         async def checked(sid: Text, *args: Any) -> None:

@@ -168,6 +168,19 @@ def process_guard() -> Guard:
     return Guard(Limits.from_environment())
 
 
+def allowed_origins(environ: Mapping[str, str] = os.environ) -> Tuple[str, ...]:
+    """The site origins from ALLOWED_ORIGINS (space-separated, as `rasa run --cors` takes them);
+    empty or "*" = any origin."""
+    origins = tuple(environ.get("ALLOWED_ORIGINS", "").split())
+    return () if "*" in origins else origins
+
+
+def origin_allowed(origin: Optional[str], allowed: Tuple[str, ...]) -> bool:
+    """Whether a browser on `origin` may connect. No Origin header is not a browser: CORS is a
+    browser's rule, and anything else could send any header it liked."""
+    return not allowed or not origin or origin.rstrip("/").lower() in {o.rstrip("/").lower() for o in allowed}
+
+
 def client_ip(request: Any) -> str:
     """A Sanic request's client address: the forwarded one when Sanic trusts the proxy
     (SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER), else the peer's."""

@@ -10,6 +10,8 @@ from serving.guard import (
     Rate,
     SettingError,
     TokenBuckets,
+    allowed_origins,
+    origin_allowed,
     rest_message,
     retry_after,
 )
@@ -188,3 +190,20 @@ def test_what_is_not_a_message_is_refused_with_the_reason(raw, reason):
 def test_a_body_over_the_limit_is_refused_before_it_is_parsed():
     with pytest.raises(BadMessage, match="larger than 2048 bytes"):
         rest_message(b"{" * 2049, Limits(max_body_bytes=2048))
+
+
+# -- origins ----------------------------------------------------------------------------------
+def test_allowed_origins_are_the_space_separated_list_and_a_star_or_nothing_allows_any():
+    site = {"ALLOWED_ORIGINS": "https://advice.example.org  http://localhost:8000"}
+    assert allowed_origins(site) == ("https://advice.example.org", "http://localhost:8000")
+    assert allowed_origins({}) == () and allowed_origins({"ALLOWED_ORIGINS": "* https://a.example"}) == ()
+
+
+def test_only_a_browser_on_an_allowed_origin_may_connect():
+    allowed = ("https://advice.example.org",)
+    assert origin_allowed("https://advice.example.org", allowed)
+    assert origin_allowed("HTTPS://Advice.Example.org/", allowed)
+    assert not origin_allowed("https://advice.example.org.evil.example", allowed)
+    assert not origin_allowed("null", allowed)
+    assert origin_allowed(None, allowed), "no Origin header: not a browser, CORS does not apply"
+    assert origin_allowed("https://anything.example", ())

@@ -1,18 +1,21 @@
 """What faces the public: the chat channels and /health; Rasa's API off or behind a token; CORS
 only for the site; nothing a visitor typed in the logs; a store fault is a clear 503.
 
-Two real Rasa + action servers: `site` as `make run` starts it (no API, one allowed origin, the
+Two real Rasa + action servers: `site` as `make run` starts it (no API, one allowed origin for CORS and socket.io, the
 default log level, its SQLite file in a folder of its own so the test can take it away), and
 `api` with Rasa's API behind a token.
 """
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import uuid
 
 import pytest
 import requests
+import socketio
+import websockets
 
 from serving.messages import message
 from tests.support.clients import SocketVisitor
@@ -32,7 +35,7 @@ TYPED = f"I'm {PRIVATE} and we do home care in Kent, office at {POSTCODE}"
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("site")
     store = folder / "store"
-    env = {"TRACKER_STORE_URL": f"sqlite:///{store / 'conversations.db'}"}
+    env = {"TRACKER_STORE_URL": f"sqlite:///{store / 'conversations.db'}", "ALLOWED_ORIGINS": SITE}
     with running_assistant(log_dir=folder, cors=[SITE], env=env) as bot:
         bot.store_folder = store
         yield bot
@@ -91,6 +94,23 @@ def test_a_message_from_the_site_carries_its_origin_back_and_a_foreign_one_does_
 
     assert send(SITE).headers.get("Access-Control-Allow-Origin") == SITE
     assert "Access-Control-Allow-Origin" not in send(FOREIGN).headers
+
+
+def test_a_browser_on_another_site_cannot_open_the_widgets_socket(site):
+    with SocketVisitor(site.rasa_url, origin=SITE) as visitor:
+        assert visitor.say("hello")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        SocketVisitor(site.rasa_url, origin=FOREIGN)
+
+    async def join_over_a_websocket(origin):
+        url = site.rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        async with websockets.connect(url, origin=origin) as ws:
+            assert (await ws.recv()).startswith("0")  # engine.io open
+            await ws.send("40")
+            return await asyncio.wait_for(ws.recv(), 10)
+
+    assert asyncio.run(join_over_a_websocket(SITE)).startswith("40")  # connected
+    assert asyncio.run(join_over_a_websocket(FOREIGN)).startswith("44")  # connect error
 
 
 def test_what_visitors_type_is_not_in_the_logs(site):

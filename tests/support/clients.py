@@ -41,13 +41,15 @@ def http_from(address: Optional[str] = None) -> requests.Session:
 class SocketVisitor:
     """One widget-like socket.io connection with a persistent session (credentials.yml)."""
 
-    def __init__(self, rasa_url: str, session_id: str = "", address: Optional[str] = None, timeout: float = 30):
+    def __init__(self, rasa_url: str, session_id: str = "", address: Optional[str] = None, timeout: float = 30,
+                 origin: Optional[str] = None):
         self.session_id = session_id or f"sock-{uuid.uuid4().hex[:12]}"
         self.timeout = timeout
         self.received: "queue.Queue[Any]" = queue.Queue()
         self.client = socketio.Client(reconnection=False, http_session=http_from(address))
         self.client.on("bot_uttered", self.received.put)
-        self.client.connect(rasa_url, transports=["polling"], socketio_path="/socket.io", wait_timeout=10)
+        self.client.connect(rasa_url, transports=["polling"], socketio_path="/socket.io", wait_timeout=10,
+                            headers={"Origin": origin} if origin else {})
         self.call("session_request", {"session_id": self.session_id}, settle=0)
 
     def __enter__(self) -> "SocketVisitor":
