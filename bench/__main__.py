@@ -34,9 +34,9 @@ def arguments(argv: List[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", default="1,20" if quick else "1,20,100",
                         help="numbers of visitors at once, comma-separated (default %(default)s)")
-    parser.add_argument("--seconds", type=float, default=5 if quick else 12,
+    parser.add_argument("--seconds", type=float, default=5 if quick else 8,
                         help="how long each phase starts new messages (default %(default)s)")
-    parser.add_argument("--rounds", type=int, default=1 if quick else 2, help="default %(default)s")
+    parser.add_argument("--rounds", type=int, default=1 if quick else 3, help="default %(default)s")
     parser.add_argument("--channels", default=",".join(CHANNELS), help="default %(default)s")
     parser.add_argument("--bots", default="ours,reference", help="default %(default)s")
     parser.add_argument("--timeout", type=float, default=60, help="seconds a message may take (default %(default)s)")

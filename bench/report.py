@@ -29,9 +29,11 @@ class Cell:
     tally: Tally = field(default_factory=Tally)
     peak_rss_mb: Dict[str, float] = field(default_factory=dict)  # per process, the highest of the rounds
     cpu_seconds: Dict[str, float] = field(default_factory=dict)  # per process, over all rounds
+    throughputs: List[float] = field(default_factory=list)  # per round: how much noise moved it
 
     def record(self, tally: Tally, peaks: Dict[str, float], cpu: Dict[str, float]) -> None:
         self.tally.add(tally)
+        self.throughputs.append(tally.messages / tally.elapsed if tally.elapsed else 0.0)
         for process, peak in peaks.items():
             self.peak_rss_mb[process] = max(peak, self.peak_rss_mb.get(process, 0.0))
         for process, seconds in cpu.items():
@@ -67,16 +69,16 @@ def _errors(tally: Tally) -> str:
 
 def results_table(cells: Dict[Key, Cell]) -> str:
     lines = [
-        "| channel | visitors | bot | messages | p50 ms | p95 ms | p99 ms | messages/s | errors "
+        "| channel | visitors | bot | messages | p50 ms | p95 ms | p99 ms | messages/s | per round | errors "
         "| peak RSS MB Rasa | peak RSS MB actions | CPU ms/message Rasa | CPU ms/message actions "
         "| CPU ms/message visitors |",
-        "|---|--:|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|",
+        "|---|--:|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|",
     ]
     for (bot, channel, visitors), cell in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
         lines.append("| " + " | ".join([
             channel, str(visitors), bot, str(cell.tally.messages),
             _number(cell.percentile_ms(50)), _number(cell.percentile_ms(95)), _number(cell.percentile_ms(99)),
-            _number(cell.throughput, 1), _errors(cell.tally),
+            _number(cell.throughput, 1), " / ".join(_number(t, 1) for t in cell.throughputs), _errors(cell.tally),
             *(_number(cell.peak_rss_mb.get(p)) for p in PROCESSES),
             *(_number(cell.cpu_ms_per_message(p), 1) for p in SERVERS_AND_VISITORS),
         ]) + " |")
