@@ -27,6 +27,20 @@ LOG_DIR = REPO_ROOT / "build" / "bench"
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
 CHANNELS = ("rest", "socketio")
 UNLIMITED = {"RATE_LIMIT_VISITOR": "0", "RATE_LIMIT_IP": "0"}
+# Set these to bench on PostgreSQL and Redis; unset, conversations go to a SQLite file in LOG_DIR.
+STORES = ("TRACKER_STORE_URL", "LOCK_STORE_URL")
+
+
+def our_environment() -> Dict[str, str]:
+    """The channels' rate limits off (they would turn a load test into a test of the rate limit),
+    and the stores named in this environment, if any."""
+    return {**UNLIMITED, **{name: os.environ[name] for name in STORES if os.environ.get(name)}}
+
+
+def stores() -> str:
+    shown = [f"{name.split('_')[0].lower()} store {os.environ[name].split('://')[0]}"
+             for name in STORES if os.environ.get(name)]
+    return "; ".join(shown) or "SQLite tracker store file, in-memory lock store"
 
 
 def arguments(argv: List[str]) -> argparse.Namespace:
@@ -99,8 +113,7 @@ def main(argv: List[str]) -> int:
         if "reference" in args.bots:  # loads while ours starts
             reference_server = servers.enter_context(reference.serving(LOG_DIR))
         if "ours" in args.bots:
-            # The channels' rate limits would turn a load test into a test of the rate limit.
-            ours = servers.enter_context(running_assistant(log_dir=LOG_DIR, env=UNLIMITED))
+            ours = servers.enter_context(running_assistant(log_dir=LOG_DIR, env=our_environment()))
             bots["ours"] = (RouteAdvisor(ours.rasa_url), [
                 Watched("rasa", listening_pid(ours.rasa_port)), Watched("actions", listening_pid(ours.actions_port))])
         if "reference" in args.bots:
@@ -130,6 +143,7 @@ def main(argv: List[str]) -> int:
     if args.out:
         settings = (f"{', '.join(map(str, args.visitors))} visitors at once; {args.rounds} round(s) of "
                     f"{args.seconds:g} s phases; channels {', '.join(args.channels)}; timeout {args.timeout:g} s; "
+                    f"ours with {stores()}; "
                     f"load average (1 min) {load_before:.1f} before the run, so other work on the machine shows")
         args.out.write_text(document(cells, settings, took))
         print(f"Written to {args.out}")
