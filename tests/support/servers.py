@@ -148,6 +148,9 @@ class Assistant:
             ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook",
             # each test's conversations in its own SQLite file, the default persistence
             TRACKER_STORE_URL=f"sqlite:///{log_dir / 'conversations.db'}",
+            # tests talk faster than any visitor; tests of the rate limits set their own in `env`
+            RATE_LIMIT_VISITOR="0",
+            RATE_LIMIT_IP="0",
         )
         base_env.update(env or {})
         rasa = _venv_bin("rasa")
