@@ -217,13 +217,15 @@ def check_name(value: Any, field_name: str, longest: int) -> str:
 
 
 def check_text(value: Any) -> str:
-    """A message's text: a non-empty string without control characters (length is checked apart)."""
+    """A message's text: a string without control characters (length is checked apart).
+
+    An empty or blank text is a message all the same: the dialogue answers it kindly and asks
+    its question again (actions/bad_input.py).
+    """
     if value is None:
         raise BadMessage("'message' is missing")
     if not isinstance(value, str):
         raise BadMessage("'message' must be a string")
-    if not value.strip():
-        raise BadMessage("'message' is empty")
     problem = unreadable(value)
     if problem:
         raise BadMessage(f"'message' {problem}")

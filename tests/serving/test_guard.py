@@ -1,5 +1,7 @@
 """The visitor-facing limits (serving/guard.py) on their own: no server, a clock the test turns."""
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -172,7 +174,6 @@ def test_a_rest_message_with_its_optional_fields():
     (body(sender="v", message=["hi"]), "'message' must be a string"),
     (body(sender="v", message={"text": "hi"}), "'message' must be a string"),
     (body(sender="   ", message="hi"), "'sender' is empty"),
-    (body(sender="v", message=" \n "), "'message' is empty"),
     (body(sender="v" * 129, message="hi"), "longer than 128"),
     (body(sender="v\x00", message="hi"), "printable"),
     (body(sender="v\u200b", message="hi"), "printable"),
@@ -185,6 +186,11 @@ def test_a_rest_message_with_its_optional_fields():
 def test_what_is_not_a_message_is_refused_with_the_reason(raw, reason):
     with pytest.raises(BadMessage, match=reason):
         rest_message(raw, Limits())
+
+
+@pytest.mark.parametrize("text", ["", " \n\t "])
+def test_an_empty_text_is_a_message_the_dialogue_answers(text):
+    assert rest_message(body(sender="v", message=text), Limits()).text == text
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_parsed():
@@ -207,3 +213,10 @@ def test_only_a_browser_on_an_allowed_origin_may_connect():
     assert not origin_allowed("null", allowed)
     assert origin_allowed(None, allowed), "no Origin header: not a browser, CORS does not apply"
     assert origin_allowed("https://anything.example", ())
+
+
+def test_the_widgets_input_takes_no_more_than_the_channel_reads():
+    """widget/src/widget.js caps what a visitor can type; it must not offer more than the default."""
+    source = (Path(__file__).parents[2] / "widget" / "src" / "widget.js").read_text(encoding="utf-8")
+    [maxlength] = re.findall(r"maxlength: '(\d+)'", source)
+    assert int(maxlength) == Limits().max_message_chars
