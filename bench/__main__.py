@@ -12,6 +12,7 @@ import contextlib
 import os
 import resource
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -54,14 +55,17 @@ def arguments(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--channels", default=",".join(CHANNELS), help="default %(default)s")
     parser.add_argument("--bots", default="ours,reference", help="default %(default)s")
     parser.add_argument("--timeout", type=float, default=60, help="seconds a message may take (default %(default)s)")
-    parser.add_argument("--out", type=Path, default=None if quick else DOC,
-                        help=f"Markdown file for the tables (default: {DOC.relative_to(REPO_ROOT)}, none with BENCH_QUICK=1)")
+    parser.add_argument("--out", type=Path, help=f"Markdown file for the tables (default: "
+                        f"{DOC.relative_to(REPO_ROOT)} after a run of both bots on both channels, not quick)")
     args = parser.parse_args(argv)
     args.visitors = [int(n) for n in args.visitors.split(",")]
     args.channels = args.channels.split(",")
     args.bots = args.bots.split(",")
     if not set(args.bots) <= {"ours", "reference"} or not set(args.channels) <= set(CHANNELS):
         parser.error(f"bots are ours and reference, channels {' and '.join(CHANNELS)}")
+    whole = set(args.bots) == {"ours", "reference"} and set(args.channels) == set(CHANNELS)
+    if args.out is None and whole and not quick:
+        args.out = DOC
     return args
 
 
@@ -93,7 +97,7 @@ def measure(bot: Bot, processes: List[Watched], channel: str, visitors: int, arg
 
 
 def summary(tally: Tally) -> str:
-    p50 = sorted(tally.latencies)[len(tally.latencies) // 2] * 1000 if tally.latencies else float("nan")
+    p50 = statistics.median(tally.latencies) * 1000 if tally.latencies else float("nan")
     errors = sum(tally.errors.values())
     return (f"{tally.messages} messages, p50 {p50:.0f} ms, {tally.messages / tally.elapsed:.1f}/s, "
             f"{errors} errors {dict(tally.errors) if errors else ''}"
