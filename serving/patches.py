@@ -25,6 +25,8 @@ Every patch is idempotent and checked by tests/serving/test_patches.py.
 5. Rasa's socket.io output sends custom payloads as `sio.emit(event, **payload)`, so a payload
    such as {"recommendation": ...} raises TypeError in python-socketio and the rest of the turn
    is lost. The widget needs the payload as the message itself, as the REST channel delivers it.
+6. Speed: `Event.resolve_by_type` scans every Event subclass for each stored event it turns
+   back into an object (4% of Rasa's CPU under load); the class found for a type name is kept.
 """
 from __future__ import annotations
 
@@ -165,6 +167,20 @@ async def _send_custom_json(
     await self._send_message(recipient_id, json_message)
 
 
+# -- 6. event classes looked up once per type name ----------------------------------------
+_original_resolve_by_type = Event.resolve_by_type
+_EVENT_CLASSES: Dict[Text, Any] = {}
+
+
+def _resolve_by_type(type_name: Text, default=None):
+    found = _EVENT_CLASSES.get(type_name)
+    if found is None:
+        found = _original_resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _EVENT_CLASSES[type_name] = found
+    return found
+
+
 def apply() -> None:
     """Applies every patch once."""
     if getattr(rasa_action.RemoteAction, _APPLIED, False):
@@ -175,6 +191,7 @@ def apply() -> None:
     MessageProcessor._run_action = _run_action
     Agent._create_tracker_store = staticmethod(_create_tracker_store)
     rasa_socketio.SocketIOOutput.send_custom_json = _send_custom_json
+    Event.resolve_by_type = staticmethod(_resolve_by_type)
     setattr(rasa_action.RemoteAction, _APPLIED, True)
 
 

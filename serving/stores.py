@@ -15,6 +15,7 @@ store in its fall-back-to-memory wrapper, and each has `ping()` for the health c
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import time
@@ -66,6 +67,18 @@ def _wait_for(what: Text, url: Text, check: Callable[[], Any]) -> None:
             time.sleep(1.0)
 
 
+# On a tracker this store retrieved or saved: how many of its events are in the database.
+STORED = "_route_advisor_stored_events"
+
+
+def _sqlite_write_ahead_log(connection, _record) -> None:
+    """Readers don't wait for the writer, and a commit doesn't wait for the disk each time."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class SQLTrackerStore(rasa_tracker_store.SQLTrackerStore):
     """Rasa's SQL tracker store on the URL from TRACKER_STORE_URL or endpoints.yml."""
 
@@ -90,8 +103,29 @@ class SQLTrackerStore(rasa_tracker_store.SQLTrackerStore):
         self.engine = sa.create_engine(
             url, pool_pre_ping=True, **rasa_tracker_store.create_engine_kwargs(url)
         )
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info("Conversations are stored in %s", shown_url(url))
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool):
+        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        if tracker is not None and not fetch_events_from_all_sessions:
+            setattr(tracker, STORED, len(tracker.events))
+        return tracker
+
+    async def save(self, tracker) -> None:
+        await super().save(tracker)
+        setattr(tracker, STORED, len(tracker.events))
+
+    def _additional_events(self, session, tracker):
+        """The events not yet stored. Rasa counts the stored ones with a query on every save;
+        a tracker this store retrieved or saved knows the count (the conversation's lock keeps
+        other processes from writing in between), so the query runs only for a new tracker."""
+        stored = getattr(tracker, STORED, None)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def ping(self) -> None:
         """Raises when the database does not answer."""

@@ -102,3 +102,15 @@ def test_patches_apply_once():
     before = RemoteAction.run
     patches.apply()
     assert RemoteAction.run is before
+
+
+def test_event_classes_are_the_ones_rasa_would_find():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    for cls in all_subclasses(Event):
+        if cls.type_name != "event":
+            assert Event.resolve_by_type(cls.type_name) is patches._original_resolve_by_type(cls.type_name)
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("no_such_event", default=Event) is Event
