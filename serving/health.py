@@ -1,4 +1,4 @@
-"""GET /health: whether the stores the conversations depend on answer.
+"""GET /health: whether the model is loaded and the stores the conversations depend on answer.
 
 The tracker store and the lock store each get a `ping()` (serving/stores.py); a store without
 one (Rasa's in-memory lock store) lives in the process and is up while the process is.
@@ -47,10 +47,15 @@ async def ping(store: Any) -> str:
 async def health(agent: Optional[Any]) -> Tuple[Dict[str, str], int]:
     """The health report for `agent`'s stores and the HTTP status to answer with."""
     if agent is None:
-        report = {"tracker_store": "no model loaded", "lock_store": "no model loaded"}
+        report = {"model": "no model loaded", "tracker_store": "no model loaded", "lock_store": "no model loaded"}
     else:
         tracker, lock = await asyncio.gather(ping(agent.tracker_store), ping(agent.lock_store))
-        report = {"tracker_store": tracker, "lock_store": lock}
+        if tracker == OK and not getattr(agent.tracker_store, "strict", False):
+            # Rasa falls back to memory when the configured store can't be loaded.
+            tracker = f"{type(agent.tracker_store).__name__}: conversations would be lost on restart"
+        # Rasa keeps serving, answering nothing, when the model fails to load.
+        model = OK if agent.is_ready() else "the model failed to load (see the log)"
+        report = {"model": model, "tracker_store": tracker, "lock_store": lock}
     down = {name: state for name, state in report.items() if state != OK}
     if down:
         logger.error("Health check: %s", ", ".join(f"{name} {state}" for name, state in down.items()))

@@ -9,6 +9,8 @@ from serving import health
 
 
 class Store:
+    strict = True
+
     def __init__(self, fault=None, delay=0.0):
         self.fault, self.delay = fault, delay
 
@@ -19,8 +21,11 @@ class Store:
 
 
 class Agent:
-    def __init__(self, tracker_store, lock_store):
-        self.tracker_store, self.lock_store = tracker_store, lock_store
+    def __init__(self, tracker_store, lock_store, ready=True):
+        self.tracker_store, self.lock_store, self.ready = tracker_store, lock_store, ready
+
+    def is_ready(self):
+        return self.ready
 
 
 def report(agent):
@@ -29,7 +34,20 @@ def report(agent):
 
 def test_both_stores_answering_is_200():
     assert report(Agent(Store(), Store())) == (
-        {"status": "ok", "tracker_store": "ok", "lock_store": "ok"}, 200)
+        {"status": "ok", "model": "ok", "tracker_store": "ok", "lock_store": "ok"}, 200)
+
+
+def test_a_model_that_failed_to_load_is_503():
+    body, status = report(Agent(Store(), Store(), ready=False))
+    assert status == 503 and body["model"] != "ok" and body["tracker_store"] == "ok"
+
+
+def test_a_tracker_store_in_memory_is_503():
+    """Rasa's silent fallback when the configured store cannot be loaded: not persistent."""
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    body, status = report(Agent(InMemoryTrackerStore(None), Store()))
+    assert status == 503 and "InMemoryTrackerStore" in body["tracker_store"]
 
 
 def test_a_store_without_ping_lives_in_the_process_and_is_up():
@@ -39,7 +57,7 @@ def test_a_store_without_ping_lives_in_the_process_and_is_up():
 def test_a_store_down_is_503_naming_it_and_the_fault(caplog):
     body, status = report(Agent(Store(), Store(ConnectionError("Error 111 connecting to 127.0.0.1:6379"))))
     assert status == 503
-    assert body == {"status": "unavailable", "tracker_store": "ok",
+    assert body == {"status": "unavailable", "model": "ok", "tracker_store": "ok",
                     "lock_store": "ConnectionError: Error 111 connecting to 127.0.0.1:6379"}
     assert "lock_store ConnectionError" in caplog.text
 

@@ -71,7 +71,7 @@ def test_rasas_api_is_off(site):
 def test_health_reports_both_stores(site):
     response = requests.get(f"{site.rasa_url}/health", timeout=10)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "tracker_store": "ok", "lock_store": "ok"}
+    assert response.json() == {"status": "ok", "model": "ok", "tracker_store": "ok", "lock_store": "ok"}
 
 
 @pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/socket.io/?EIO=4&transport=polling"])
