@@ -20,6 +20,8 @@ ACTIONS_PORT ?= 5055
 DEMO_PORT ?= 8000
 # Origins allowed to open the widget's socket.io connection; set your site's origin in production.
 ALLOWED_ORIGINS ?= http://localhost:$(DEMO_PORT) http://127.0.0.1:$(DEMO_PORT)
+# Exported: the socket.io channel refuses browsers from other origins (channels/socketio.py).
+export ALLOWED_ORIGINS
 # endpoints.yml holds the defaults (action server on 5055, conversations in .rasa/conversations.db,
 # locks in memory); these variables override them (serving/patches.py, serving/stores.py).
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
@@ -40,6 +42,7 @@ help:
 	@echo "make shell      - chat with the assistant in the terminal"
 	@echo "make evaluate   - train, score the held-out NLU set, print intent and entity F1"
 	@echo "make validate   - rasa data validate --fail-on-warnings"
+	@echo "make bench      - load benchmark beside a rasa init bot; writes docs/benchmarks.md"
 	@echo "make diagram    - redraw docs/decision-tree.md from routes/decision-tree.yml"
 	@echo "make cross-validate - 5-fold NLU cross-validation on the training data"
 	@echo "make widget-build - build widget/dist/route-advisor.js (npm ci + esbuild)"

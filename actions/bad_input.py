@@ -1,14 +1,13 @@
-"""Tell the visitor, kindly, why a message could not be understood."""
+"""Tell the visitor, kindly, why a message could not be understood.
+
+Messages too long to read never get here: the channels answer them (serving/guard.py).
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
 
-TOO_LONG = 1000
-
 EMPTY = "I didn't receive any text there. Could you type your message again?"
-LONG = ("That's a long message, so I may have missed some of it. Could you sum up your service in a "
-        "sentence or two - your registration, how much work you can take on, and the council you're targeting?")
 NO_WORDS = "I can only read words, not emoji or symbols. Could you tell me in a few words?"
 MARKUP = "That looks like code or markup, which I can't read. Could you tell me in plain words?"
 NOT_ENGLISH = "Sorry, I can only chat in English at the moment. Could you tell me in English?"
@@ -20,8 +19,6 @@ def describe_problem(text: str) -> str:
     stripped = text.strip()
     if not stripped:
         return EMPTY
-    if len(stripped) > TOO_LONG:
-        return LONG
     if not any(unicodedata.category(ch).startswith("L") for ch in stripped):
         return NO_WORDS
     if re.search(r"<\s*/?\s*[a-zA-Z][^>]*>|\{\{|\}\}|;\s*\w+\(|javascript:", stripped):
