@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -83,14 +82,3 @@ def test_an_action_server_outage_gets_an_apology_and_the_conversation_carries_on
     asking, _ = question(visitor.say(TYPED[2]))
     assert asking not in (None, "service", "registration", "stage"), "the retry must carry on from the stage"
     assert typed(visitor.sender) == [TYPED[0], TYPED[1], TYPED[2], TYPED[2]]
-
-
-def test_the_database_holds_the_conversation_not_the_process(stack):
-    """A restart of both servers: the conversation continues from the store alone."""
-    bot, typed = stack
-    visitor = Visitor(bot)
-    visitor.say(TYPED[0])
-    bot.stop()
-    bot.start()
-    assert question(visitor.say(TYPED[1]))[0] == "stage"
-    assert urlsplit(bot.rasa_url).hostname == "127.0.0.1"
