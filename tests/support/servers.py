@@ -151,6 +151,9 @@ class Assistant:
             # tests talk faster than any visitor; tests of the rate limits set their own in `env`
             RATE_LIMIT_VISITOR="0",
             RATE_LIMIT_IP="0",
+            # the socket.io channel's origin check follows the same origins as --cors
+            # (not whatever `make` exported for `make run`)
+            ALLOWED_ORIGINS=" ".join(self.cors),
         )
         base_env.update(env or {})
         rasa = _venv_bin("rasa")
