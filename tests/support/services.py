@@ -19,11 +19,12 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Callable, ContextManager, Iterator, List, Optional, TypeVar
 
 from tests.support.servers import free_port
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+T = TypeVar("T")
 PG_USER, PG_PASSWORD, PG_DB = "route_advisor", "route-advisor-test", "route_advisor"
 
 
@@ -121,30 +122,6 @@ class Redis:
         _wait_port(self.port, "Redis", up=False)
 
 
-@contextlib.contextmanager
-def running_postgres() -> Iterator[Postgres]:
-    root = Path(tempfile.mkdtemp(prefix="route-advisor-pg-"))
-    pg = Postgres(root)
-    try:
-        pg.init()
-        yield pg
-    finally:
-        pg.stop()
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def running_redis() -> Iterator[Redis]:
-    root = Path(tempfile.mkdtemp(prefix="route-advisor-redis-"))
-    redis = Redis(root)
-    try:
-        redis.start()
-        yield redis
-    finally:
-        redis.stop()
-        shutil.rmtree(root, ignore_errors=True)
-
-
 class Nginx:
     """Debian's nginx, not as a daemon, with a config of the test's own in a temp prefix."""
 
@@ -175,13 +152,26 @@ class Nginx:
 
 
 @contextlib.contextmanager
-def running_nginx(config: str, port: int) -> Iterator[Nginx]:
-    """nginx with `config` (which must listen on 127.0.0.1:port) until the block ends."""
-    root = Path(tempfile.mkdtemp(prefix="route-advisor-nginx-"))
-    nginx = Nginx(root, config, port)
+def _running(name: str, make: Callable[[Path], T], begin: Callable[[T], None]) -> Iterator[T]:
+    """A server made in a temp directory of its own, begun, then stopped and removed."""
+    root = Path(tempfile.mkdtemp(prefix=f"route-advisor-{name}-"))
+    server = make(root)
     try:
-        nginx.start()
-        yield nginx
+        begin(server)
+        yield server
     finally:
-        nginx.stop()
+        server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def running_postgres() -> ContextManager[Postgres]:
+    return _running("pg", Postgres, Postgres.init)
+
+
+def running_redis() -> ContextManager[Redis]:
+    return _running("redis", Redis, Redis.start)
+
+
+def running_nginx(config: str, port: int) -> ContextManager[Nginx]:
+    """nginx with `config` (which must listen on 127.0.0.1:port) until the block ends."""
+    return _running("nginx", lambda root: Nginx(root, config, port), Nginx.start)
