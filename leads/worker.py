@@ -1,0 +1,87 @@
+"""The leads worker: sends due notifications every few seconds and applies the retention periods hourly.
+
+    python -m leads.worker [--interval SECONDS] [--purge-every SECONDS] [--once]
+
+Settings from the environment (LEADS_DB_URL, SMTP_*, LEADS_WEBHOOK_URL..., see leads/notify.py)
+and consultancy.yml. SIGTERM or SIGINT stops it after the delivery in hand; exit 0. A bad setting
+exits 2 with a message naming it. A database that does not answer is logged and tried again.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+
+from leads import (
+    ConsultancyError,
+    DatabaseError,
+    LeadError,
+    NotificationError,
+    configured,
+    notify,
+)
+from leads.db import shown_url
+
+logger = logging.getLogger("leads.worker")
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m leads.worker", description=__doc__.split("\n")[0])
+    parser.add_argument("--interval", type=_seconds, default=_seconds(os.environ.get("LEADS_DELIVERY_INTERVAL", "5")),
+                        help="seconds between delivery passes (LEADS_DELIVERY_INTERVAL, default 5)")
+    parser.add_argument("--purge-every", type=_seconds, default=_seconds(os.environ.get("LEADS_PURGE_INTERVAL", "3600")),
+                        help="seconds between retention purges (LEADS_PURGE_INTERVAL, default 3600)")
+    parser.add_argument("--once", action="store_true", help="one delivery pass and one purge, then exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("LEADS_LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    try:
+        setup = configured()
+    except (ConsultancyError, DatabaseError, NotificationError, LeadError, ValueError) as error:
+        logger.error("Cannot start: %s", error)
+        return 2
+    stop = threading.Event()
+
+    def request_stop(number: int, _frame) -> None:
+        logger.info("Stopping (%s)", signal.Signals(number).name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, request_stop)
+    logger.info("Leads in %s; notifications by %s; retention %d days (leads), %d days (conversations)",
+                shown_url(setup.store.url), ", ".join(setup.notifications.channels) or "no channel (export only)",
+                setup.consultancy.lead_retention_days, setup.consultancy.conversation_retention_days)
+    next_purge = time.monotonic()
+    while not stop.is_set():
+        try:
+            notify.deliver_due(setup.store, setup.notifications, setup.consultancy, keep_going=lambda: not stop.is_set())
+            if time.monotonic() >= next_purge:
+                setup.store.purge_expired()
+                next_purge = time.monotonic() + args.purge_every
+        except Exception as error:  # noqa: BLE001 - the worker outlives a database outage
+            logger.error("Leads pass failed, trying again in %g s: %s: %s", args.interval, type(error).__name__, error)
+        if args.once:
+            break
+        stop.wait(args.interval)
+    setup.store.dispose()
+    logger.info("Stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
