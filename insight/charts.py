@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import textwrap
-from typing import Sequence
+from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from statistics import median
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 RECOMMEND_ACTION = "action_recommend"
 ROUTE_SLOT = "route"
@@ -36,7 +36,7 @@ Event = Mapping[str, object]
 @dataclass(frozen=True)
 class Conversation:
     sender_id: str
-    events: Tuple[Event, ...]
+    events: tuple[Event, ...]
 
     @property
     def started(self) -> datetime:
@@ -48,10 +48,10 @@ class Turn:
     """One visitor message and what the bot did before the next one."""
 
     text: str
-    intent: Optional[str]
-    question_before: Optional[str]  # the last question asked before the message
-    question_after: Optional[str] = None  # the question the reply asked, if any
-    actions: List[str] = field(default_factory=list)  # actions run in reply (questions apart)
+    intent: str | None
+    question_before: str | None  # the last question asked before the message
+    question_after: str | None = None  # the question the reply asked, if any
+    actions: list[str] = field(default_factory=list)  # actions run in reply (questions apart)
 
     @property
     def fell_back(self) -> bool:
@@ -62,11 +62,11 @@ class Turn:
 class Outcome:
     """What happened in one conversation."""
 
-    turns: List[Turn] = field(default_factory=list)
-    last_question: Optional[str] = None
-    route: Optional[str] = None  # the last route recommended
-    turns_to_recommendation: Optional[int] = None  # visitor messages up to the first one
-    loops: Set[str] = field(default_factory=set)  # the forms that ran (their action names)
+    turns: list[Turn] = field(default_factory=list)
+    last_question: str | None = None
+    route: str | None = None  # the last route recommended
+    turns_to_recommendation: int | None = None  # visitor messages up to the first one
+    loops: set[str] = field(default_factory=set)  # the forms that ran (their action names)
 
     @property
     def recommended(self) -> bool:
@@ -82,25 +82,25 @@ class Outcome:
 @dataclass(frozen=True)
 class Insight:
     conversations: int
-    per_day: Dict[date, int]
+    per_day: dict[date, int]
     recommended: int
-    drop_off: Dict[str, int]  # question -> conversations without a recommendation that ended there
+    drop_off: dict[str, int]  # question -> conversations without a recommendation that ended there
     left_before_any_question: int  # conversations without a recommendation or any question
-    routes: Dict[str, int]  # route -> conversations whose last recommendation it was, most first
-    median_turns: Optional[float]  # visitor messages up to the first recommendation
-    fallback_messages: List[Tuple[str, int]]  # text, count; most frequent first
-    reasked_messages: List[Tuple[str, str, int]]  # text, the question asked again, count
+    routes: dict[str, int]  # route -> conversations whose last recommendation it was, most first
+    median_turns: float | None  # visitor messages up to the first recommendation
+    fallback_messages: list[tuple[str, int]]  # text, count; most frequent first
+    reasked_messages: list[tuple[str, str, int]]  # text, the question asked again, count
 
     @property
-    def share_recommended(self) -> Optional[float]:
+    def share_recommended(self) -> float | None:
         return self.recommended / self.conversations if self.conversations else None
 
 
-def conversations(events_by_sender: Iterable[Tuple[str, Sequence[Event]]]) -> List[Conversation]:
+def conversations(events_by_sender: Iterable[tuple[str, Sequence[Event]]]) -> list[Conversation]:
     """Each sender's events split into sessions, without carried-over slots and empty sessions."""
-    found: List[Conversation] = []
+    found: list[Conversation] = []
     for sender_id, events in events_by_sender:
-        chunk: List[Event] = []
+        chunk: list[Event] = []
         carrying_over = False
         for event in events:
             kind = event.get("event")
@@ -116,7 +116,7 @@ def conversations(events_by_sender: Iterable[Tuple[str, Sequence[Event]]]) -> Li
     return [c for c in found if any(event.get("event") == "user" for event in c.events)]
 
 
-def within(found: Iterable[Conversation], first_day: Optional[date], last_day: Optional[date]) -> List[Conversation]:
+def within(found: Iterable[Conversation], first_day: date | None, last_day: date | None) -> list[Conversation]:
     """The conversations that started (UTC) on a day from `first_day` to `last_day`, inclusive."""
     return [c for c in found
             if (first_day is None or c.started.date() >= first_day)
@@ -125,7 +125,7 @@ def within(found: Iterable[Conversation], first_day: Optional[date], last_day: O
 
 def outcome(conversation: Conversation) -> Outcome:
     result = Outcome()
-    current: Optional[Turn] = None
+    current: Turn | None = None
 
     def asked(fact: str) -> None:
         result.last_question = fact
@@ -165,7 +165,7 @@ def _message(text: str) -> str:
 
 
 def summarise(found: Sequence[Conversation], questions: Sequence[str],
-              first_day: Optional[date] = None, last_day: Optional[date] = None) -> Insight:
+              first_day: date | None = None, last_day: date | None = None) -> Insight:
     """The report's numbers for these conversations.
 
     `questions` are the tree's questions in order (a question it no longer asks is listed after
@@ -176,7 +176,7 @@ def summarise(found: Sequence[Conversation], questions: Sequence[str],
     days = Counter(c.started.date() for c in found)
     first_day = first_day or min(days, default=None)
     last_day = last_day or max(days, default=None)
-    per_day: Dict[date, int] = {}
+    per_day: dict[date, int] = {}
     if first_day and last_day:
         for offset in range((last_day - first_day).days + 1):
             day = first_day + timedelta(days=offset)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 import jinja2
 import yaml
@@ -21,7 +21,7 @@ from routes.tree import DecisionTree, load_tree
 from routes.walker import fill
 
 HERE = Path(__file__).parent
-TEXTS: Dict[str, Dict[str, str]] = yaml.safe_load((HERE / "texts.yml").read_text(encoding="utf-8"))
+TEXTS: dict[str, dict[str, str]] = yaml.safe_load((HERE / "texts.yml").read_text(encoding="utf-8"))
 DOMAIN = HERE.parent / "domain.yml"
 DEFAULT_OUT = Path("results/report.html")
 
@@ -41,7 +41,7 @@ def short_date(value: date) -> str:
     return f"{value.day} {value:%b}"
 
 
-def period(first_day: Optional[date], last_day: Optional[date], insight: metrics.Insight) -> str:
+def period(first_day: date | None, last_day: date | None, insight: metrics.Insight) -> str:
     first = first_day or min(insight.per_day, default=None)
     last = last_day or max(insight.per_day, default=None)
     if first is None and last is None:
@@ -106,12 +106,12 @@ def _routes_chart(insight: metrics.Insight, tree: DecisionTree) -> dict:
     }
 
 
-def render(insight: metrics.Insight, leads: Optional[int], tree: DecisionTree, shown_period: str,
+def render(insight: metrics.Insight, leads: int | None, tree: DecisionTree, shown_period: str,
            generated: datetime, store_name: str) -> str:
     """The report as one HTML page; everything from the data is escaped (autoescape)."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
-    charts_shown: List[dict] = []
+    charts_shown: list[dict] = []
     if insight.conversations:
         charts_shown = [_per_day_chart(insight), _drop_off_chart(insight, tree), _routes_chart(insight, tree)]
     domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
@@ -125,7 +125,7 @@ def render(insight: metrics.Insight, leads: Optional[int], tree: DecisionTree, s
     )
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m insight.report", description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="first_day", type=day, help="first day (UTC), YYYY-MM-DD")
     parser.add_argument("--to", dest="last_day", type=day, help="last day (UTC), YYYY-MM-DD, included")
@@ -135,8 +135,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error(f"--from {args.first_day} is after --to {args.last_day}")
 
     tree = load_tree()
+    url = store.tracker_store_url()
     try:
-        engine = store.read_only_engine(store.tracker_store_url())
+        engine = store.read_only_engine(url)
         with store.reading(engine) as connection:
             events = store.load_events(connection, args.first_day, args.last_day)
             leads = store.count_leads(connection, args.first_day, args.last_day)
@@ -146,7 +147,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     found = metrics.within(metrics.conversations(events), args.first_day, args.last_day)
     insight = metrics.summarise(found, tree.asked_facts, args.first_day, args.last_day)
     shown_period = period(args.first_day, args.last_day, insight)
-    html = render(insight, leads, tree, shown_period, datetime.now(timezone.utc), repr(engine.url))
+    html = render(insight, leads, tree, shown_period, datetime.now(timezone.utc), store.shown(url))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(html, encoding="utf-8")
     print(f"Report written to {args.out.resolve()}: {insight.conversations} conversations {shown_period}.")

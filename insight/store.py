@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
 
 import sqlalchemy as sa
 
@@ -29,8 +29,9 @@ def tracker_store_url() -> str:
     return os.environ.get("TRACKER_STORE_URL", "").strip() or DEFAULT_URL
 
 
-def _shown(url: sa.engine.URL) -> str:
-    return repr(url)  # SQLAlchemy masks the password
+def shown(url: str | sa.engine.URL) -> str:
+    """The URL with its password masked (SQLAlchemy's own masking)."""
+    return repr(sa.engine.make_url(url))
 
 
 def read_only_engine(url: str) -> sa.engine.Engine:
@@ -42,10 +43,10 @@ def read_only_engine(url: str) -> sa.engine.Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
-            raise StoreError(f"{_shown(parsed)} names no database file")
+            raise StoreError(f"{shown(parsed)} names no database file")
         path = Path(parsed.database)
         if not path.is_file():
-            raise StoreError(f"No tracker store at {path.resolve()} ({_shown(parsed)}): "
+            raise StoreError(f"No tracker store at {path.resolve()} ({shown(parsed)}): "
                              "check TRACKER_STORE_URL, or talk to the assistant first")
         read_only = parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
         return sa.create_engine(read_only)
@@ -63,7 +64,7 @@ def reading(engine: sa.engine.Engine) -> Iterator[sa.engine.Connection]:
             yield connection
     except sa.exc.SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise StoreError(f"Cannot read the tracker store at {_shown(engine.url)}: {reason}. "
+        raise StoreError(f"Cannot read the tracker store at {shown(engine.url)}: {reason}. "
                          "Check TRACKER_STORE_URL and that the database is up.") from error
 
 
@@ -71,14 +72,14 @@ def _epoch(day: date) -> float:
     return datetime.combine(day, time(), tzinfo=timezone.utc).timestamp()
 
 
-def load_events(connection: sa.engine.Connection, first_day: Optional[date] = None,
-                last_day: Optional[date] = None) -> List[Tuple[str, List[dict]]]:
+def load_events(connection: sa.engine.Connection, first_day: date | None = None,
+                last_day: date | None = None) -> list[tuple[str, list[dict]]]:
     """Every event of each sender with an event in the range, in the order Rasa stored them.
 
     The whole history of those senders is read, so a session is split where it really starts.
     """
     if not sa.inspect(connection).has_table("events"):
-        raise StoreError(f"{_shown(connection.engine.url)} has no `events` table: it is not Rasa's "
+        raise StoreError(f"{shown(connection.engine.url)} has no `events` table: it is not Rasa's "
                          "SQL tracker store, or no conversation has been stored yet")
     query = sa.select(EVENTS.c.sender_id, EVENTS.c.data).order_by(EVENTS.c.sender_id, EVENTS.c.id)
     if first_day or last_day:
@@ -88,7 +89,7 @@ def load_events(connection: sa.engine.Connection, first_day: Optional[date] = No
         if last_day:
             in_range = in_range.where(EVENTS.c.timestamp < _epoch(last_day + timedelta(days=1)))
         query = query.where(EVENTS.c.sender_id.in_(in_range.scalar_subquery()))
-    senders: List[Tuple[str, List[dict]]] = []
+    senders: list[tuple[str, list[dict]]] = []
     for sender_id, data in connection.execute(query):
         if not senders or senders[-1][0] != sender_id:
             senders.append((sender_id, []))
@@ -101,8 +102,8 @@ def _utc(value: object) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def count_leads(connection: sa.engine.Connection, first_day: Optional[date] = None,
-                last_day: Optional[date] = None) -> Optional[int]:
+def count_leads(connection: sa.engine.Connection, first_day: date | None = None,
+                last_day: date | None = None) -> int | None:
     """Leads created (UTC) in the range, or None when the database has no `leads` table yet."""
     if not sa.inspect(connection).has_table("leads"):
         return None
