@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 
 BAR = "#1d4f91"
 INK = "#1b1b1b"
-LABEL_WIDTH = 34  # characters a category label wraps at
+LABEL_WIDTH = 40  # characters a category label wraps at
 MOST_DAY_LABELS = 16  # on a longer period only every n-th day is labelled
 DPI = 110
 
@@ -54,7 +54,7 @@ def rows(labels: Sequence[str], values: Sequence[int], axis_label: str) -> str:
     """Horizontal bars, the first label at the top (questions in the tree's order, say)."""
     wrapped = [textwrap.fill(label, LABEL_WIDTH) for label in labels]
     lines = sum(label.count("\n") + 1 for label in wrapped)
-    figure, axes = _axes(8.5, 0.8 + 0.22 * lines + 0.2 * len(labels))
+    figure, axes = _axes(8.5, 0.6 + 0.3 * lines + 0.2 * len(labels))
     bars = axes.barh(range(len(labels)), values, color=BAR)
     axes.set_yticks(range(len(labels)), wrapped)
     axes.invert_yaxis()

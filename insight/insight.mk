@@ -10,4 +10,4 @@ REPORT_ARGS = $(if $(REPORT_FROM),--from $(REPORT_FROM)) $(if $(REPORT_TO),--to 
 .PHONY: report
 
 report:
-	$(PY) -m insight.report $(REPORT_ARGS)
+	@$(PY) -m insight.report $(REPORT_ARGS)

@@ -84,11 +84,10 @@ def _drop_off_chart(insight: metrics.Insight, tree: DecisionTree) -> dict:
     rows = list(zip(labels, counts)) + [(text["before_any"], insight.left_before_any_question)]
     if not any(counts):
         return {**chart, "rows": rows}
-    top = max(range(len(counts)), key=lambda i: (counts[i], -i))
     return {
         **chart, "rows": rows,
         "image": charts.rows(labels, counts, text["axis"]),
-        "alt": text["alt"].format(stopped=stopped, top=labels[top], most=counts[top]),
+        "alt": text["alt"].format(stopped=stopped, most=max(counts), top=_most(labels, counts)),
     }
 
 
@@ -102,8 +101,14 @@ def _routes_chart(insight: metrics.Insight, tree: DecisionTree) -> dict:
     return {
         **chart, "rows": list(zip(labels, counts)),
         "image": charts.rows(labels, counts, text["axis"]),
-        "alt": text["alt"].format(top=labels[0], most=counts[0], total=insight.recommended),
+        "alt": text["alt"].format(most=counts[0], total=insight.recommended, top=_most(labels, counts)),
     }
+
+
+def _most(labels: list[str], counts: list[int]) -> str:
+    """The labels with the highest count, quoted, in order: "a" and "b"."""
+    top = [f'"{label}"' for label, count in zip(labels, counts) if count == max(counts)]
+    return " and ".join([", ".join(top[:-1]), top[-1]] if len(top) > 1 else top)
 
 
 def render(insight: metrics.Insight, leads: int | None, tree: DecisionTree, shown_period: str,
@@ -137,9 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     tree = load_tree()
     url = store.tracker_store_url()
     try:
-        engine = store.read_only_engine(url)
-        with store.reading(engine) as connection:
+        with store.reading(store.read_only_engine(url)) as connection:
             events = store.load_events(connection, args.first_day, args.last_day)
+        leads_url = store.leads_url()
+        with store.reading(store.read_only_engine(leads_url, "leads database"), "leads database") as connection:
             leads = store.count_leads(connection, args.first_day, args.last_day)
     except store.StoreError as error:
         print(f"report: {error}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Reads Rasa's tracker store and the leads table, read-only, through SQLAlchemy.
 
-The URL is TRACKER_STORE_URL, else endpoints.yml's default (a SQLite file under .rasa/). SQLite
+The URL is TRACKER_STORE_URL, else endpoints.yml's default (a SQLite file under .rasa/); leads
+are where the lead capture keeps them (leads/db.py: LEADS_DB_URL, else the same database). SQLite
 is opened in read-only mode (a missing file is an error, not a new empty database); PostgreSQL
 sessions are read-only transactions. Every failure is a StoreError naming the database without
 its password.
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from leads.db import DatabaseError, database_url
+
 DEFAULT_URL = "sqlite:///.rasa/conversations.db"
 CONNECT_TIMEOUT_S = 10
 EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"), sa.column("data"))
@@ -29,16 +32,24 @@ def tracker_store_url() -> str:
     return os.environ.get("TRACKER_STORE_URL", "").strip() or DEFAULT_URL
 
 
+def leads_url() -> str:
+    """The leads database's URL, as the lead capture chooses it."""
+    try:
+        return database_url()
+    except DatabaseError as error:
+        raise StoreError(str(error)) from None
+
+
 def shown(url: str | sa.engine.URL) -> str:
     """The URL with its password masked (SQLAlchemy's own masking)."""
     return repr(sa.engine.make_url(url))
 
 
-def read_only_engine(url: str) -> sa.engine.Engine:
+def read_only_engine(url: str, what: str = "tracker store") -> sa.engine.Engine:
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as error:
-        raise StoreError(f"TRACKER_STORE_URL is not a database URL ({error}); "
+        raise StoreError(f"The {what} URL is not a database URL ({error}); "
                          f"e.g. {DEFAULT_URL} or postgresql://user:password@host:5432/db") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -46,8 +57,8 @@ def read_only_engine(url: str) -> sa.engine.Engine:
             raise StoreError(f"{shown(parsed)} names no database file")
         path = Path(parsed.database)
         if not path.is_file():
-            raise StoreError(f"No tracker store at {path.resolve()} ({shown(parsed)}): "
-                             "check TRACKER_STORE_URL, or talk to the assistant first")
+            raise StoreError(f"No {what} at {path.resolve()} ({shown(parsed)}): "
+                             "check the URL, or talk to the assistant first")
         read_only = parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
         return sa.create_engine(read_only)
     if backend == "postgresql":
@@ -57,15 +68,15 @@ def read_only_engine(url: str) -> sa.engine.Engine:
 
 
 @contextlib.contextmanager
-def reading(engine: sa.engine.Engine) -> Iterator[sa.engine.Connection]:
+def reading(engine: sa.engine.Engine, what: str = "tracker store") -> Iterator[sa.engine.Connection]:
     """A connection; any database failure becomes a StoreError naming the database."""
     try:
         with engine.connect() as connection:
             yield connection
     except sa.exc.SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise StoreError(f"Cannot read the tracker store at {shown(engine.url)}: {reason}. "
-                         "Check TRACKER_STORE_URL and that the database is up.") from error
+        raise StoreError(f"Cannot read the {what} at {shown(engine.url)}: {reason}. "
+                         "Check its URL and that the database is up.") from error
 
 
 def _epoch(day: date) -> float:

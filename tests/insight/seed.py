@@ -25,6 +25,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from insight import metrics, store
+from leads.db import migrate
+from leads.schema import leads as leads_table
 from routes.tree import load_tree
 from tests.support.servers import REPO_ROOT
 
@@ -203,15 +205,15 @@ def write_conversations(store: SQLTrackerStore) -> None:
 
 
 def write_leads(url: str) -> None:
-    """A `leads` table as the lead capture keeps it: created_at a naive UTC datetime."""
+    """Three leads, in the table the lead capture's migrations create (leads/db.py)."""
     engine = sa.create_engine(url)
-    metadata = sa.MetaData()
-    leads = sa.Table("leads", metadata, sa.Column("id", sa.Integer, primary_key=True),
-                     sa.Column("email", sa.String(200)), sa.Column("created_at", sa.DateTime, nullable=False))
-    metadata.create_all(engine)
+    migrate(engine)
     with engine.begin() as connection:
-        connection.execute(leads.insert(), [
-            {"email": f"lead{n}@example.org", "created_at": moment.replace(tzinfo=None)}
+        connection.execute(leads_table.insert(), [
+            {"created_at": moment, "sender_id": f"lead-{n}", "name": "A. Manager", "organisation": "Care Co",
+             "email": f"lead{n}@example.org", "council_or_area": "Kent", "facts": {"service": "home_care"},
+             "route": "dps", "recommendation_title": "Join the DPS", "consent_text": "I agree",
+             "consent_at": moment}
             for n, moment in enumerate(LEADS)])
     engine.dispose()
 

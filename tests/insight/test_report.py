@@ -48,6 +48,7 @@ class Page(HTMLParser):
 
 def build(monkeypatch, tmp_path, url, *options):
     monkeypatch.setenv("TRACKER_STORE_URL", url)
+    monkeypatch.delenv("LEADS_DB_URL", raising=False)
     out = tmp_path / "report.html"
     assert report.main([*options, "--out", str(out)]) == 0
     return out.read_text(encoding="utf-8")
@@ -81,7 +82,10 @@ def test_the_page_is_self_contained_with_described_charts(monkeypatch, tmp_path,
         assert len(image["alt"]) > 40, "each chart is described in words"
         assert image["src"].startswith("data:image/png;base64,")
         assert base64.b64decode(image["src"].split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
-    assert any("the most (5) on 3 March 2026" in image["alt"] for image in page.images)
+    alts = [image["alt"] for image in page.images]
+    assert "12 in all, the most (5) on 3 March 2026" in alts[0]
+    assert 'the most (1) ended at "What kind of care do you provide, or plan to?", ' in alts[1]
+    assert 'the most often (2): "DPS / approved provider list" and "Register first"' in alts[2]
 
 
 def test_visitor_text_is_escaped(monkeypatch, tmp_path, seeded_url):
@@ -104,6 +108,18 @@ def test_an_empty_range_says_so(monkeypatch, tmp_path, seeded_url):
     text = build(monkeypatch, tmp_path, seeded_url, "--from", "2026-04-01", "--to", "2026-04-30")
     assert "No conversations from 1 April 2026 to 30 April 2026." in text
     assert "<img" not in text
+
+
+def test_leads_kept_in_a_database_of_their_own(monkeypatch, tmp_path):
+    """LEADS_DB_URL, as the lead capture uses it: the leads are counted there."""
+    SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "conversations.db")).engine.dispose()
+    write_leads(f"sqlite:///{tmp_path / 'leads.db'}")
+    text = build(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'conversations.db'}")
+    assert "no leads table yet" in text
+    monkeypatch.setenv("LEADS_DB_URL", f"sqlite:///{tmp_path / 'leads.db'}")
+    out = tmp_path / "report.html"
+    assert report.main(["--out", str(out)]) == 0
+    assert re.search(r"<dt>Leads captured</dt><dd>3</dd>", out.read_text(encoding="utf-8"))
 
 
 def test_a_store_without_conversations_or_leads(monkeypatch, tmp_path):
