@@ -11,7 +11,10 @@ Every patch is idempotent and checked by tests/serving/test_patches.py.
    pass and fail as before.
 2. The action server's address: endpoints.yml holds the default; `ACTION_ENDPOINT_URL` in the
    environment overrides it (Rasa's `${VAR}` has no default and one unset variable aborts the
-   whole endpoints file).
+   whole endpoints file). Speed: Rasa opens a new HTTP client, and so a new connection, for
+   every custom action call (two a turn); the calls now share one client per event loop, whose
+   idle connections are dropped after ACTION_KEEPALIVE seconds (default 2), before the action
+   server's own keep-alive (Sanic's 5 s) closes them.
 3. The action server down or failing: Rasa logs the error, carries on predicting with the
    action's events lost, and the visitor gets silence. Now a custom action that cannot be run
    within `ACTION_TIMEOUT` seconds (default 10) ends the turn with the "unavailable" apology.
@@ -27,6 +30,11 @@ Every patch is idempotent and checked by tests/serving/test_patches.py.
    is lost. The widget needs the payload as the message itself, as the REST channel delivers it.
 6. Speed: `Event.resolve_by_type` scans every Event subclass for each stored event it turns
    back into an object (4% of Rasa's CPU under load); the class found for a type name is kept.
+7. Speed: a quick-reply button sends `/intent{"entity": "value"}`. Rasa runs the whole NLU
+   pipeline on that text (12 ms here) and then throws the result away: its last component,
+   RegexMessageHandler, replaces the message with the intent and entities the text spells out.
+   A message that RegexMessageHandler would unpack now gets that same result without the rest
+   of the pipeline; anything else (free text, an unknown intent) goes through the graph as before.
 """
 from __future__ import annotations
 
@@ -35,6 +43,7 @@ import logging
 import os
 from typing import Any, Dict, List, Optional, Text
 
+import aiohttp
 from jsonschema.validators import validator_for
 from rasa.core.actions import action as rasa_action
 from rasa.core.agent import Agent
@@ -42,7 +51,11 @@ from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import BotUttered, Event, FollowupAction
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.exceptions import RasaException
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import EndpointConfig
 
 from serving.messages import message
@@ -50,6 +63,7 @@ from serving.messages import message
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 10.0
+DEFAULT_ACTION_KEEPALIVE = 2.0
 _APPLIED = "_route_advisor_patched"
 
 
@@ -77,12 +91,54 @@ def _validate_action_result(self: rasa_action.RemoteAction, result: Dict[Text, A
 
 
 # -- 2. the action server's address from the environment -----------------------------------
+class _KeptSession:
+    """`async with` hands out the shared client and leaves it open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *_exc: Any) -> bool:
+        return False
+
+
+_SESSIONS: Dict[Any, aiohttp.ClientSession] = {}
+
+
+class KeptAliveEndpointConfig(EndpointConfig):
+    """The action endpoint, whose requests share one HTTP client per event loop."""
+
+    def session(self) -> _KeptSession:  # type: ignore[override]
+        loop = asyncio.get_running_loop()
+        auth = tuple(sorted(self.basic_auth.items()))
+        key = (loop, tuple(sorted(self.headers.items())), auth)
+        session = _SESSIONS.get(key)
+        if session is None or session.closed:
+            for stale in [k for k in _SESSIONS if k[0].is_closed()]:
+                del _SESSIONS[stale]
+            session = _SESSIONS[key] = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=aiohttp.BasicAuth(**self.basic_auth) if self.basic_auth else None,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=action_keepalive()),
+            )
+        return _KeptSession(session)
+
+
+def action_keepalive() -> float:
+    return float(os.environ.get("ACTION_KEEPALIVE", DEFAULT_ACTION_KEEPALIVE))
+
+
 def action_endpoint(endpoint: Optional[EndpointConfig]) -> Optional[EndpointConfig]:
-    """The configured endpoint, with its URL replaced by ACTION_ENDPOINT_URL when that is set."""
-    url = os.environ.get("ACTION_ENDPOINT_URL", "").strip()
-    if not url or endpoint is None or endpoint.url == url:
+    """The configured endpoint, on ACTION_ENDPOINT_URL when that is set, with a shared client."""
+    if endpoint is None:
+        return None
+    url = os.environ.get("ACTION_ENDPOINT_URL", "").strip() or endpoint.url
+    if isinstance(endpoint, KeptAliveEndpointConfig) and endpoint.url == url:
         return endpoint
-    return EndpointConfig(
+    return KeptAliveEndpointConfig(
         url=url, params=endpoint.params, headers=endpoint.headers, basic_auth=endpoint.basic_auth,
         token=endpoint.token, token_name=endpoint.token_name, cafile=endpoint.cafile,
         **endpoint.kwargs,
@@ -181,6 +237,23 @@ def _resolve_by_type(type_name: Text, default=None):
     return found
 
 
+# -- 7. button payloads skip the NLU pipeline whose result Rasa would discard ----------------
+_original_parse_message_with_graph = MessageProcessor._parse_message_with_graph
+REGEX_MESSAGE_HANDLER = "RegexMessageHandler"
+
+
+def _parse_message_with_graph(self, message, tracker, only_output_properties: bool = True):
+    if message.text and message.text.lstrip().startswith("/"):
+        unpacked = YAMLStoryReader.unpack_regex_message(
+            Message({TEXT: message.text}), self.domain, entity_extractor_name=REGEX_MESSAGE_HANDLER
+        )
+        if unpacked.get(INTENT):
+            parse_data = {TEXT: "", INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, ENTITIES: []}
+            parse_data.update(unpacked.as_dict(only_output_properties=only_output_properties))
+            return parse_data
+    return _original_parse_message_with_graph(self, message, tracker, only_output_properties)
+
+
 def apply() -> None:
     """Applies every patch once."""
     if getattr(rasa_action.RemoteAction, _APPLIED, False):
@@ -192,6 +265,7 @@ def apply() -> None:
     Agent._create_tracker_store = staticmethod(_create_tracker_store)
     rasa_socketio.SocketIOOutput.send_custom_json = _send_custom_json
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    MessageProcessor._parse_message_with_graph = _parse_message_with_graph
     setattr(rasa_action.RemoteAction, _APPLIED, True)
 
 

@@ -114,3 +114,45 @@ def test_event_classes_are_the_ones_rasa_would_find():
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such_event")
     assert Event.resolve_by_type("no_such_event", default=Event) is Event
+
+
+@pytest.fixture(scope="module")
+def processor():
+    from rasa.core.agent import Agent
+
+    from tests.support.servers import find_model
+
+    return Agent.load(str(find_model())).processor
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '/inform{"stage": "new"}',
+        '/inform{"registration": "registered", "capacity": "limited"}',
+        "/greet",
+        '  /inform{"dps": "open"}',
+        '/inform{"not_an_entity": "x"}',
+        "/inform{broken",
+    ],
+)
+def test_button_payloads_get_what_the_whole_pipeline_gives(processor, text):
+    from rasa.core.channels import UserMessage
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    message, tracker = UserMessage(text, sender_id="s"), DialogueStateTracker.from_events("s", [])
+    through_graph = patches._original_parse_message_with_graph(processor, message, tracker)
+    assert processor._parse_message_with_graph(message, tracker) == through_graph
+    assert through_graph["intent"]["confidence"] == 1.0
+
+
+@pytest.mark.parametrize("text", ["we are new", "/no_such_intent", "/", "hi /inform"])
+def test_other_messages_still_go_through_the_pipeline(processor, monkeypatch, text):
+    from rasa.core.channels import UserMessage
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    calls = []
+    original = patches._original_parse_message_with_graph
+    monkeypatch.setattr(patches, "_original_parse_message_with_graph", lambda *a, **k: calls.append(a) or original(*a, **k))
+    processor._parse_message_with_graph(UserMessage(text, sender_id="s"), DialogueStateTracker.from_events("s", []))
+    assert len(calls) == 1
