@@ -1,0 +1,149 @@
+"""The held-out sets and the training text they must never share a line with.
+
+Two formats, one shape: each line becomes a `Case` (text, intent, and the facts the slots
+should hold after it, with the nation worked out as the walker does).
+
+- Rasa NLU format (``nlu:``, annotated spans; tests/nlu/heldout.yml): a fact is the last
+  annotated value of its entity; a ``council`` span counts for the nation.
+- situations (``situations:`` [{text, intent, facts}]; tests/nlu/heldout-situations.yml):
+  the facts as written.
+
+A set scores only the facts it annotates somewhere: a line that does not name one of them
+means "not said". Lines are compared with training text after `normalise`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from language.contract import FACT_ENTITIES, REPO_ROOT
+
+COUNCIL = "council"
+NATION = "nation"
+HELD_OUT_DIR = REPO_ROOT / "tests" / "nlu"
+HELD_OUT_SETS = (HELD_OUT_DIR / "heldout.yml", HELD_OUT_DIR / "heldout-situations.yml")
+TRAINING_DATA = REPO_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    intent: str
+    facts: Mapping[str, str]  # fact -> canonical value (council: as written), nation inferred
+
+
+@dataclass(frozen=True)
+class HeldOutSet:
+    name: str  # the file's stem: names the set in reports, floors and results/nlu/
+    path: Path
+    cases: tuple[Case, ...]
+    scored: tuple[str, ...]  # the facts it annotates: the tree's order, then council
+
+
+def normalise(text: str) -> str:
+    """How lines are compared with training text: lower case, whitespace collapsed."""
+    return " ".join(str(text).lower().split())
+
+
+def load_set(path: Path) -> HeldOutSet:
+    path = Path(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if "situations" in data:
+        cases = [_situation(entry, path) for entry in data["situations"] or []]
+    elif "nlu" in data:
+        cases = _rasa_cases(path)
+    else:
+        raise ValueError(f"{path}: neither a `situations:` list nor Rasa NLU data (`nlu:`)")
+    if not cases:
+        raise ValueError(f"{path}: no held-out lines")
+    named = {name for case in cases for name in case.facts}
+    scored = tuple(n for n in (*FACT_ENTITIES, COUNCIL) if n in named)
+    unknown = named - set(scored)
+    if unknown:
+        raise ValueError(f"{path}: facts not in routes/decision-tree.yml: {sorted(unknown)}")
+    return HeldOutSet(path.stem, path, tuple(cases), scored)
+
+
+def load_sets(paths: Iterable[Path] = HELD_OUT_SETS) -> list[HeldOutSet]:
+    return [load_set(p) for p in paths]
+
+
+def _situation(entry: Mapping, path: Path) -> Case:
+    if not isinstance(entry, Mapping) or "text" not in entry or not entry.get("intent"):
+        raise ValueError(f"{path}: each situation needs `text` and `intent`, got {entry!r}")
+    facts = {str(k): str(v) for k, v in (entry.get("facts") or {}).items() if v is not None}
+    return Case(str(entry["text"]), str(entry["intent"]), facts)
+
+
+def _rasa_cases(path: Path) -> list[Case]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    cases = []
+    for message in load_data(str(path)).nlu_examples:
+        said = {e["entity"]: str(e["value"]) for e in message.get("entities", [])
+                if e["entity"] in FACT_ENTITIES or e["entity"] == COUNCIL}
+        cases.append(Case(message.get("text"), message.get("intent"), slots_after(said)))
+    return cases
+
+
+@lru_cache(maxsize=1)
+def _tree():
+    from routes.tree import load_tree
+
+    return load_tree()
+
+
+def slots_after(said: Mapping[str, str], only: Sequence[str] = ()) -> dict[str, str]:
+    """The facts said (last value of each entity), plus the nation worked out from them
+    exactly as the walker does (routes.walker.known_facts: named, else the council's, else
+    the regulator's). ``only``: infer from these facts and the council alone, so a set that
+    does not annotate the regulator is not scored on a nation it never labelled."""
+    from routes.walker import known_facts
+
+    facts = {k: v for k, v in said.items() if not only or k in only or k == COUNCIL}
+    nation = known_facts(_tree(), facts).get(NATION)
+    if nation:
+        facts[NATION] = nation
+    return facts
+
+
+def training_texts(data_dir: Path = TRAINING_DATA) -> set[str]:
+    """Every piece of example text the model is trained on, normalised: the NLU examples,
+    lookup-table entries and entity synonyms (both the words and their value) of every NLU
+    file under ``data_dir``."""
+    from rasa.shared.data import get_data_files, is_nlu_file
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    texts: set[str] = set()
+    for path in get_data_files([str(data_dir)], is_nlu_file):
+        data = load_data(path)
+        texts.update(m.get("text") for m in data.nlu_examples)
+        for table in data.lookup_tables:
+            elements = table.get("elements")
+            if not isinstance(elements, list):
+                raise TypeError(f"{path}: lookup {table.get('name')!r} must list its entries")
+            texts.update(elements)
+        for words, value in data.entity_synonyms.items():
+            texts.update((words, value))
+    return {normalise(t) for t in texts if t}
+
+
+def also_trained(held_out: HeldOutSet, trained: set[str]) -> list[str]:
+    """The set's lines that are also training text."""
+    return [c.text for c in held_out.cases if normalise(c.text) in trained]
+
+
+def repeated(held_out: HeldOutSet) -> list[str]:
+    """Lines the set holds more than once (after `normalise`)."""
+    seen: set[str] = set()
+    twice = []
+    for case in held_out.cases:
+        key = normalise(case.text)
+        if key in seen:
+            twice.append(case.text)
+        seen.add(key)
+    return twice

@@ -1,0 +1,103 @@
+"""The evaluation's arithmetic and loading, on small sets written here (no model needed)."""
+import textwrap
+
+import pytest
+
+from language.evaluation.scoring import (
+    NOT_SAID,
+    Reading,
+    below_floors,
+    intent_accuracy,
+    intent_of,
+    load_floors,
+    suggest_floor,
+    value_confusion,
+    value_f1,
+)
+from language.evaluation.sets import (
+    Case,
+    also_trained,
+    load_set,
+    normalise,
+    slots_after,
+    training_texts,
+)
+
+
+def reading(want: dict, got: dict, intent="inform", got_intent="inform") -> Reading:
+    return Reading(Case("a line", intent, want), got_intent, got, frozenset(got.items()), 1.0)
+
+
+def test_value_f1_counts_a_wrong_value_as_both_a_false_positive_and_a_false_negative():
+    readings = [reading({"stage": "new"}, {"stage": "new"}),
+                reading({"stage": "new"}, {"stage": "established"}),
+                reading({}, {"stage": "expanding"}),
+                reading({"stage": "established"}, {})]
+    # tp 1, fp 2, fn 2: precision 1/3, recall 1/3
+    assert value_f1(readings, "stage") == pytest.approx(1 / 3)
+
+
+def test_confusion_lists_only_differences_most_frequent_first():
+    readings = [reading({"dps": "open"}, {}), reading({"dps": "open"}, {}),
+                reading({"dps": "open"}, {"dps": "open"}), reading({}, {"dps": "closed"})]
+    assert value_confusion(readings, "dps") == [("open", NOT_SAID, 2), (NOT_SAID, "closed", 1)]
+
+
+def test_a_retrieval_intent_is_read_as_its_question():
+    result = {"intent": {"name": "faq"}, "response_selector": {
+        "all_retrieval_intents": ["faq"],
+        "default": {"response": {"intent_response_key": "faq/ask_dps"}}}}
+    assert intent_of(result) == "faq/ask_dps"
+    assert intent_accuracy([reading({}, {}, "ask_dps", "faq/ask_dps"), reading({}, {}, "ask_dps", "faq/ask_spot")]) == 0.5
+
+
+@pytest.mark.parametrize("measured, floor", [(0.9531, 0.93), (0.95, 0.93), (0.9, 0.88), (0.015, 0.0), (1.0, 0.98)])
+def test_floor_is_measured_minus_two_points_rounded_down(measured, floor):
+    assert suggest_floor(measured) == floor
+
+
+def test_below_floors_names_the_figure_and_a_floor_nothing_measures():
+    assert below_floors({"stage": 0.9, "dps": 0.97}, {"stage": 0.92, "dps": 0.95, "nation": 0.9}) == [
+        "stage: measured 0.900, floor 0.92", "nation: has a floor (0.90) but the set does not measure it"]
+
+
+def test_a_floor_outside_0_to_1_is_refused(tmp_path):
+    path = tmp_path / "floors.yml"
+    path.write_text("floors:\n  heldout:\n    stage: 93\n")
+    with pytest.raises(ValueError, match="heldout.stage must be a number from 0 to 1"):
+        load_floors(path)
+
+
+def test_the_nation_is_inferred_from_the_council_as_the_walker_does():
+    assert slots_after({"council": "Newport"})["nation"] == "wales"
+    assert slots_after({"council": "Newport", "nation": "england"})["nation"] == "england"
+    assert "nation" not in slots_after({"regulator": "ciw"}, only=["registration"])
+
+
+def test_training_text_includes_examples_lookups_and_synonyms(tmp_path):
+    (tmp_path / "nlu.yml").write_text(textwrap.dedent("""\
+        version: "3.1"
+        nlu:
+        - intent: inform
+          examples: |
+            - We are   [brand new]{"entity": "stage", "value": "new"}
+        - lookup: council
+          examples: |
+            - Kent
+        - synonym: established
+          examples: |
+            - been going for years
+        """))
+    trained = training_texts(tmp_path)
+    assert {"we are brand new", "brand new", "new", "kent", "been going for years", "established"} <= trained
+    held_out = tmp_path / "heldout.yml"
+    held_out.write_text('situations:\n  - {text: "  KENT ", intent: inform}\n  - {text: "kent county", intent: inform}\n')
+    assert also_trained(load_set(held_out), trained) == ["  KENT "]
+    assert normalise(" We  ARE\tbrand new ") == "we are brand new"
+
+
+def test_a_set_in_neither_format_is_refused(tmp_path):
+    path = tmp_path / "set.yml"
+    path.write_text("lines: [hello]\n")
+    with pytest.raises(ValueError, match="neither a `situations:` list nor Rasa NLU data"):
+        load_set(path)

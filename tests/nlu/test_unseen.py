@@ -1,0 +1,30 @@
+"""The held-out sets stay held out: no line of either is ever training text.
+
+Compared after normalising (lower case, whitespace collapsed) with every example, lookup
+entry and synonym of the NLU training data (data/). If this fails, take the line out of the
+training data, not out of the held-out set.
+"""
+import pytest
+
+from language.evaluation.sets import (
+    HELD_OUT_SETS,
+    also_trained,
+    load_set,
+    repeated,
+    training_texts,
+)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return training_texts()
+
+
+@pytest.mark.parametrize("path", HELD_OUT_SETS, ids=lambda p: p.name)
+def test_no_held_out_line_is_training_text(trained, path):
+    assert also_trained(load_set(path), trained) == []
+
+
+@pytest.mark.parametrize("path", HELD_OUT_SETS, ids=lambda p: p.name)
+def test_each_held_out_line_is_there_once(path):
+    assert repeated(load_set(path)) == []
