@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -21,6 +22,8 @@ DEFAULT_URL = "sqlite:///.rasa/conversations.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Alembic's bookkeeping table, named for this package so nothing else sharing the database minds it.
 VERSION_TABLE = "leads_alembic_version"
+# Alembic's migration context is process-global: one upgrade at a time in a process.
+_IN_PROCESS = threading.Lock()
 # pg_advisory_xact_lock key for the upgrade: any fixed 64-bit number, unique to this use.
 MIGRATION_LOCK = 0x1EAD5_0001
 
@@ -85,11 +88,11 @@ def alembic_config() -> Config:
 
 @contextlib.contextmanager
 def _sqlite_file_lock(url: sa.engine.URL) -> Iterator[None]:
-    """An exclusive lock on `<database>.migrations.lock` for a SQLite file; nothing otherwise."""
+    """An exclusive lock on `<database>.leads-migrations.lock` for a SQLite file; nothing otherwise."""
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         yield
         return
-    with open(f"{url.database}.migrations.lock", "a") as lock:
+    with open(f"{url.database}.leads-migrations.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -100,7 +103,7 @@ def _sqlite_file_lock(url: sa.engine.URL) -> Iterator[None]:
 def migrate(engine: sa.engine.Engine) -> None:
     """Upgrades the leads schema to the newest migration; does nothing when it is there already."""
     config = alembic_config()
-    with _sqlite_file_lock(engine.url), engine.connect() as connection:
+    with _IN_PROCESS, _sqlite_file_lock(engine.url), engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
