@@ -1,13 +1,14 @@
 """`make evaluate`: score the trained model on each held-out set, print the figures.
 
     python -m language.evaluation [--model models/route-advisor.tar.gz] [--set PATH ...]
-    python -m language.evaluation --print-floors > tests/nlu/floors.yml
+    python -m language.evaluation --write-floors     # re-sets tests/nlu/floors.yml
 
 It never trains. Per set, on the lines that are not also training text: intent F1 (weighted)
 and accuracy, canonical-value F1 per fact, the confusions between values, parse p50/p95 and
 the slowest lines. The lines read wrongly go to results/nlu/<set>-mistakes.txt, every figure
-to results/nlu/evaluation.json. With --print-floors the report goes to stderr and stdout gets
-the floors file: each figure minus 0.02, rounded down.
+to results/nlu/evaluation.json. --write-floors re-sets the test floors (tests/nlu/floors.yml)
+to each figure minus 0.02, rounded down; --print-floors prints that file to stdout instead
+(the report then goes to stderr).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import hashlib
 import json
 import os
 import sys
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
@@ -29,10 +31,16 @@ from language.evaluation.scoring import (
     report,
     suggest_floor,
 )
-from language.evaluation.sets import HELD_OUT_SETS, load_sets, training_texts
+from language.evaluation.sets import (
+    HELD_OUT_DIR,
+    HELD_OUT_SETS,
+    load_sets,
+    training_texts,
+)
 
 MODEL = REPO_ROOT / "models" / "route-advisor.tar.gz"
 OUT = REPO_ROOT / "results" / "nlu"
+FLOORS = HELD_OUT_DIR / "floors.yml"
 TARGET = 0.95
 
 
@@ -75,7 +83,7 @@ def floors_file(reports: list[SetReport], model: Path) -> str:
     lines = [
         "# Floors the NLU tests assert, per held-out set, on its lines not also in training:",
         f"# each figure `python -m language.evaluation` measured minus {FLOOR_MARGIN}, rounded down.",
-        "# Re-set after retraining: python -m language.evaluation --print-floors > tests/nlu/floors.yml",
+        "# Re-set after retraining: python -m language.evaluation --write-floors",
         f"# Measured {datetime.date.today().isoformat()} with {model.name} (sha256 {digest}...).",
         "floors:",
     ]
@@ -94,12 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help="where mistakes and figures go (default: %(default)s)")
     parser.add_argument("--print-floors", action="store_true",
                         help="print the floors file to stdout (the report goes to stderr)")
+    parser.add_argument("--write-floors", action="store_true",
+                        help=f"re-set the floors in {FLOORS.relative_to(REPO_ROOT)} from this run")
     args = parser.parse_args(argv)
+    if args.write_floors and args.sets:
+        parser.error("--write-floors re-sets the floors of every held-out set: leave out --set")
 
     if not args.model.is_file():
         print(f"No trained model at {args.model}: run `make model` first.", file=sys.stderr)
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's info lines
+    warnings.simplefilter("ignore")  # the libraries' deprecation notices would bury the report
     out = sys.stderr if args.print_floors else sys.stdout
     sets = load_sets(args.sets or HELD_OUT_SETS)
     trained = training_texts()
@@ -119,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.print_floors:
         sys.stdout.write(floors_file(reports, args.model))
+    if args.write_floors:
+        FLOORS.write_text(floors_file(reports, args.model), encoding="utf-8")
+        print(f"\nFloors re-set in {FLOORS}", file=out)
     return 0
 
 
