@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import sys
-import warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
@@ -112,7 +111,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No trained model at {args.model}: run `make model` first.", file=sys.stderr)
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's info lines
-    warnings.simplefilter("ignore")  # the libraries' deprecation notices would bury the report
     out = sys.stderr if args.print_floors else sys.stdout
     sets = load_sets(args.sets or HELD_OUT_SETS)
     trained = training_texts()

@@ -40,16 +40,16 @@ class NluModel:
         import logging
         import warnings
 
-        from rasa.core.agent import Agent
-        from rasa.utils.log_utils import configure_structlog
-
         path = Path(model_path)
         if not path.is_file():
             raise FileNotFoundError(f"No trained model at {path}: run `make model` first.")
-        configure_structlog(logging.WARNING)  # Rasa's per-message debug log
         self.path = path
-        with warnings.catch_warnings():  # Rasa's own deprecation notices, not the model's
+        with warnings.catch_warnings():  # the libraries' deprecation notices, not the model's
             warnings.simplefilter("ignore")
+            from rasa.core.agent import Agent
+            from rasa.utils.log_utils import configure_structlog
+
+            configure_structlog(logging.WARNING)  # Rasa's per-message debug log
             self.agent = Agent.load(str(path))
         self._parse(["hello"])  # the first parse builds TensorFlow's graph: not a message's cost
 
