@@ -315,6 +315,10 @@ class LeadStore:
             )
         return retry_at
 
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every outbox row (id, lead_id, channel, attempts, next_attempt_at, delivered_at, last_error)."""
+        return [dict(row._mapping) for row in self._query(sa.select(lead_outbox).order_by(lead_outbox.c.id))]
+
     def _query(self, query) -> list[Any]:
         with self.engine.connect() as connection:
             return connection.execute(query).all()

@@ -69,10 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     next_purge = time.monotonic()
     while not stop.is_set():
         try:
-            notify.deliver_due(setup.store, setup.notifications, setup.consultancy, keep_going=lambda: not stop.is_set())
-            if time.monotonic() >= next_purge:
+            if time.monotonic() >= next_purge:  # first, so that an expired lead is not sent
                 setup.store.purge_expired()
                 next_purge = time.monotonic() + args.purge_every
+            notify.deliver_due(setup.store, setup.notifications, setup.consultancy, keep_going=lambda: not stop.is_set())
         except Exception as error:  # noqa: BLE001 - the worker outlives a database outage
             logger.error("Leads pass failed, trying again in %g s: %s: %s", args.interval, type(error).__name__, error)
         if args.once:

@@ -127,7 +127,9 @@ SMTP_USER, SMTP_PASSWORD = "leads", "s3cret-for-tests"
 
 
 def _authenticate(server, session, envelope, mechanism, auth_data):
-    return AuthResult(success=auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode())
+    """One account; a wrong login gets the server's 535 answer (handled=False lets aiosmtpd send it)."""
+    ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
+    return AuthResult(success=ok, handled=False)
 
 
 @pytest.fixture
