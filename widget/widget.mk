@@ -1,5 +1,7 @@
 # Make targets for the website chat widget; included by the main Makefile.
-#   widget-build      npm ci (when the lock file changed) + build widget/dist/route-advisor.js (when sources changed)
+#   widget-build      npm ci (when the lock file changed) + unit tests + build widget/dist/route-advisor.js (when sources changed)
+#   widget-unit-test  the widget's unit tests under node (node --test widget/test/), no browser, no server
+#   widget-test       unit tests, then the browser tests (tests/widget/, Playwright + Debian's chromium)
 #   widget-test-deps  Debian's chromium (when missing) + requirements-test.txt into the venv
 #   demo              serve the demo host page on http://localhost:$(DEMO_PORT)/ (widget -> $(DEMO_SERVER_URL))
 
@@ -14,9 +16,10 @@ WIDGET_DIR := widget
 WIDGET_DIST := $(WIDGET_DIR)/dist/route-advisor.js
 WIDGET_MODULES := $(WIDGET_DIR)/node_modules/.package-lock.json
 WIDGET_SOURCES := $(wildcard $(WIDGET_DIR)/src/*.js $(WIDGET_DIR)/src/*.css) $(WIDGET_DIR)/build.mjs $(WIDGET_DIR)/package.json
+WIDGET_UNIT_TESTS := $(wildcard $(WIDGET_DIR)/test/*.test.js)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: widget-build widget-test-deps demo widget-clean
+.PHONY: widget-build widget-unit-test widget-test widget-test-deps demo widget-clean
 
 widget-build: $(WIDGET_DIST)
 
@@ -24,8 +27,16 @@ $(WIDGET_MODULES): $(WIDGET_DIR)/package.json $(WIDGET_DIR)/package-lock.json
 	cd $(WIDGET_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(WIDGET_DIST): $(WIDGET_MODULES) $(WIDGET_SOURCES)
+# The single file is only built from sources whose unit tests pass.
+$(WIDGET_DIST): $(WIDGET_MODULES) $(WIDGET_SOURCES) $(WIDGET_UNIT_TESTS)
+	cd $(WIDGET_DIR) && node --test test/
 	cd $(WIDGET_DIR) && node build.mjs
+
+widget-unit-test:
+	cd $(WIDGET_DIR) && node --test test/
+
+widget-test: widget-unit-test widget-build widget-test-deps
+	$(PY) -m pytest -q tests/widget
 
 widget-test-deps: $(VENV)/.widget-test-deps
 	@if [ ! -x $(CHROMIUM) ]; then \

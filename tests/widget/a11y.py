@@ -41,3 +41,13 @@ def small_targets(page, minimum: int = 24) -> List[dict]:
             .filter((t) => t.visible && (t.width < minimum || t.height < minimum))""",
         minimum,
     )
+
+
+def sideways_overflow(page, width: int) -> List[str]:
+    """What makes a `width` px wide screen scroll sideways: the page, or widget elements wider than it."""
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth]")
+    problems = [f"page scrolls sideways: {widths}"] if max(widths) > width else []
+    return problems + page.evaluate(
+        f"""(width) => Array.from({ROOT}.querySelectorAll('*'))
+            .filter((el) => {{ const r = el.getBoundingClientRect(); return r.width && (r.left < -1 || r.right > width + 1); }})
+            .map((el) => String(el.className || el.tagName))""", width)

@@ -7,13 +7,27 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, List, Optional
+import time
+from typing import Callable, List, Optional, Tuple, Union
 
 from playwright.sync_api import Locator, Page, expect
 
 ROOT = "document.querySelector('#route-advisor-widget').shadowRoot"
 STORAGE_KEY = "route-advisor:v1"
 TURN_TIMEOUT_MS = 30_000
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+# A socket.io event over a WebSocket frame: engine.io "4" (message) + socket.io "2" (event), an ack id, the JSON.
+SOCKETIO_EVENT = re.compile(r"^42\d*(\[.*\])$", re.S)
+
+
+def socketio_event(frame: Union[str, bytes]) -> Optional[Tuple[str, object]]:
+    """(event, data) of a socket.io event frame, None for any other frame (pings, acks, binary)."""
+    match = SOCKETIO_EVENT.match(frame) if isinstance(frame, str) else None
+    if not match:
+        return None
+    event = json.loads(match.group(1))
+    return event[0], (event[1] if len(event) > 1 else None)
 
 
 class Chat:
@@ -21,7 +35,30 @@ class Chat:
         self.page = page
         self.url = url
         self.page_errors: List[str] = []
+        self.frames: List[Tuple[str, str, object]] = []  # (sent|received, event, data) over WebSockets
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("websocket", self._watch_socket)
+
+    def _watch_socket(self, socket) -> None:
+        def note(direction):
+            def record(frame):
+                event = socketio_event(frame)
+                if event:
+                    self.frames.append((direction, *event))
+            return record
+
+        socket.on("framesent", note("sent"))
+        socket.on("framereceived", note("received"))
+
+    def sent_messages(self) -> List[str]:
+        """What the widget sent to the assistant (user_uttered messages), in order."""
+        return [data["message"] for direction, event, data in self.frames
+                if direction == "sent" and event == "user_uttered"]
+
+    def bot_payloads(self, key: str) -> List[dict]:
+        """The custom payloads named `key` (e.g. "recommendation") the assistant sent."""
+        return [data[key] for direction, event, data in self.frames
+                if direction == "received" and event == "bot_uttered" and isinstance(data, dict) and key in data]
 
     # ------------------------------------------------------------------ locators
     @property
@@ -55,6 +92,18 @@ class Chat:
     @property
     def banner(self) -> Locator:
         return self.page.get_by_role("status").filter(has_text="Reconnecting")
+
+    @property
+    def talk_to_person(self) -> Locator:
+        return self.button("Talk to a person")
+
+    @property
+    def assessment_button(self) -> Locator:
+        return self.card.get_by_role("button", name="Get a free assessment", exact=True)
+
+    @property
+    def consent(self) -> Locator:
+        return self.log.get_by_role("region", name="Before we keep your details")
 
     def button(self, name: str) -> Locator:
         return self.panel.get_by_role("button", name=name, exact=True)
@@ -148,6 +197,21 @@ class Chat:
     def stored(self) -> Optional[dict]:
         raw = self.page.evaluate("(key) => localStorage.getItem(key)", STORAGE_KEY)
         return json.loads(raw) if raw else None
+
+    def wait_for_sent(self, message: str, timeout: int = TURN_TIMEOUT_MS) -> None:
+        """Wait until the widget has sent `message` over the socket."""
+        deadline = time.monotonic() + timeout / 1000
+        while message not in self.sent_messages():
+            assert time.monotonic() < deadline, f"never sent {message!r}: {self.sent_messages()}"
+            self.page.wait_for_timeout(100)
+
+    def tab_to(self, description: str, key: str = "Tab", limit: int = 40) -> None:
+        """Press `key` until the focused element's description starts with `description`."""
+        for _ in range(limit):
+            if self.focused().startswith(description):
+                return
+            self.page.keyboard.press(key)
+        raise AssertionError(f"could not reach {description!r} with {key}; focus is on {self.focused()!r}")
 
     def focused(self) -> str:
         """A description of the focused element, looking inside the widget's shadow root."""

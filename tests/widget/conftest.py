@@ -8,15 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.servers import REPO_ROOT
-from tests.widget.chat import Chat
+from tests.widget.chat import DESKTOP, PHONE, Chat
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 AXE = REPO_ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -33,17 +33,9 @@ def test_the_transcript_is_a_labelled_polite_log_and_targets_are_big_enough(chat
     assert small_targets(chat.page) == []
 
 
-def _tab_to(chat, description: str, key: str = "Tab", limit: int = 40) -> None:
-    for _ in range(limit):
-        if chat.focused().startswith(description):
-            return
-        chat.page.keyboard.press(key)
-    raise AssertionError(f"could not reach {description!r} with {key}; focus is on {chat.focused()!r}")
-
-
 def test_a_whole_conversation_by_keyboard_only(chat):
     chat.goto()
-    _tab_to(chat, "button:Ask the route advisor")
+    chat.tab_to("button:Ask the route advisor")
     chat.page.keyboard.press("Enter")
     expect(chat.panel).to_be_visible()
     assert chat.focused().startswith("input"), chat.focused()
@@ -65,9 +57,18 @@ def test_a_whole_conversation_by_keyboard_only(chat):
         assert chat.focused().startswith("input"), f"focus stolen when the bot spoke: {chat.focused()}"
 
     assert chat.user_texts() == answers
-    # The card's call to action is reachable from the keyboard.
+    # The card's offers are reachable from the keyboard: the site's booking page, then the free
+    # assessment in the chat, which shows its label as the visitor's message and sends the command.
     chat.page.keyboard.press("Shift+Tab")
     assert re.match(r"a:.*Book your free bid assessment", chat.focused()), chat.focused()
+    chat.page.keyboard.press("Shift+Tab")
+    assert chat.focused() == "button:Get a free assessment", chat.focused()
+    chat.page.keyboard.press("Enter")
+    assert chat.focused().startswith("input"), chat.focused()
+    chat.wait_for_sent("/request_assessment")
+    assert chat.user_texts()[-1] == "Get a free assessment"
+    expect(chat.log.get_by_text("/request_assessment")).to_have_count(0)
+    chat.wait_until_idle()
 
     # Typing and sending with Enter; moving on to another control while the bot answers keeps focus there.
     chat.input.focus()

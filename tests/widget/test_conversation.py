@@ -31,11 +31,17 @@ def test_a_whole_conversation_by_buttons_ends_in_a_recommendation_card(chat, art
     # focus returns to the text box after a quick reply
     assert chat.focused().startswith("input"), chat.focused()
 
-    # The recommendation card: route, why, next steps and the free assessment call to action.
+    # The recommendation card: route (named as the assistant names it), why, next steps and the
+    # free assessment offer; the last question's buttons are gone.
     card = chat.card
     expect(card).to_be_visible()
-    expect(card.get_by_role("heading", level=3)).to_have_text(
-        re.compile(r"Framework|DPS / approved provider list|Spot contracts|Register first|Direct payments and self-funders"))
+    expect(chat.reply_buttons).to_have_count(0)
+    rec = chat.bot_payloads("recommendation")[-1]
+    expect(card.get_by_role("heading", level=3)).to_have_text(rec["route_name"])
+    expect(card.locator(".ra-card-title")).to_have_text(rec["title"])
+    if rec["also_names"]:
+        expect(card.locator(".ra-card-also")).to_have_text("Alongside it: " + ", ".join(rec["also_names"]))
+    expect(chat.assessment_button).to_be_visible()
     expect(card.get_by_role("heading", name="Why")).to_be_visible()
     expect(card.get_by_role("heading", name="Next steps")).to_be_visible()
     assert card.get_by_role("listitem").count() >= 2

@@ -3,27 +3,16 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.widget.a11y import small_targets
+from tests.widget.a11y import sideways_overflow, small_targets
 from tests.widget.chat import ROOT
 
 WIDTH, HEIGHT = 375, 667
 
 
-def _no_sideways_scroll(page):
-    widths = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
-    assert max(widths[:2]) <= WIDTH, f"page scrolls sideways: {widths}"
-    overflowing = page.evaluate(
-        """(width) => Array.from(document.querySelector('#route-advisor-widget').shadowRoot.querySelectorAll('*'))
-            .filter((el) => { const r = el.getBoundingClientRect(); return r.width && (r.left < -1 || r.right > width + 1); })
-            .map((el) => el.className || el.tagName)""", WIDTH)
-    assert overflowing == [], f"widget elements wider than the screen: {overflowing}"
-
-
 def test_phone_full_screen_chat_to_a_recommendation(phone_chat, artifacts_dir):
     chat = phone_chat
     chat.goto()
-    _no_sideways_scroll(chat.page)
+    assert sideways_overflow(chat.page, WIDTH) == []
     box = chat.launcher.bounding_box()
     assert box["x"] + box["width"] <= WIDTH and box["height"] >= 44
     chat.launcher.tap()
@@ -32,14 +21,15 @@ def test_phone_full_screen_chat_to_a_recommendation(phone_chat, artifacts_dir):
     panel = chat.panel.bounding_box()
     assert (panel["x"], panel["y"], panel["width"], panel["height"]) == (0, 0, WIDTH, HEIGHT), panel
     expect(chat.launcher).to_be_hidden()  # the full-screen chat covers it; Close chat is in the header
+    expect(chat.talk_to_person).to_be_in_viewport()
     chat.wait_for_question_or_card()
-    _no_sideways_scroll(chat.page)
+    assert sideways_overflow(chat.page, WIDTH) == []
 
     while not chat.card.count():
         previous = chat.question_id()
         chat.reply_buttons.first.tap()
         chat.wait_for_question_or_card(previous)
-    _no_sideways_scroll(chat.page)
+    assert sideways_overflow(chat.page, WIDTH) == []
     assert small_targets(chat.page) == []
     chat.card.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     chat.screenshot(artifacts_dir / "widget-phone.png")

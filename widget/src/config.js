@@ -8,6 +8,8 @@ const DEFAULTS = {
   assessmentLabel: 'Book your free assessment',
   startPayload: '/greet',
   restartPayload: '/start_over',
+  assessmentPayload: '/request_assessment',
+  personPayload: '/talk_to_person',
   questionCount: 7,
   sessionTtlMinutes: 24 * 60,
 };
@@ -94,6 +96,8 @@ export function readConfig(script) {
     greeting: d.greeting || '',
     startPayload: d.startPayload != null ? d.startPayload : DEFAULTS.startPayload,
     restartPayload: d.restartPayload || DEFAULTS.restartPayload,
+    assessmentPayload: d.assessmentPayload != null ? d.assessmentPayload : DEFAULTS.assessmentPayload,
+    personPayload: d.personPayload != null ? d.personPayload : DEFAULTS.personPayload,
     assessmentUrl: safeUrl(d.assessmentUrl, location.href),
     assessmentLabel: d.assessmentLabel || DEFAULTS.assessmentLabel,
     launcherLabel: d.launcherLabel || 'Ask the route advisor',

@@ -2,24 +2,14 @@
 // transcript, so a reload or another page of the site continues the same chat.
 // Rasa's socket.io channel does not replay history, so the transcript lives here.
 
-const VERSION = 1;
+import { VERSION, emptyProgress, emptyState } from './conversation-state.js';
+
 const MAX_ITEMS = 400;
 
 export function randomId() {
   const bytes = new Uint8Array(16);
-  (window.crypto || window.msCrypto).getRandomValues(bytes);
+  globalThis.crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function emptyState(sessionId) {
-  return {
-    v: VERSION,
-    sessionId: sessionId || randomId(),
-    updatedAt: Date.now(),
-    started: false, // the start payload has been sent for this session
-    items: [], // {id, from: 'bot'|'user', ...}
-    progress: { count: 0, seen: [], step: null, total: null, done: false },
-  };
 }
 
 function memoryStorage() {
@@ -62,8 +52,8 @@ export class Store {
     }
     const valid = state && state.v === VERSION && typeof state.sessionId === 'string'
       && /^[A-Za-z0-9_-]{8,64}$/.test(state.sessionId) && Array.isArray(state.items);
-    if (!valid || Date.now() - (state.updatedAt || 0) > this.ttlMs) return emptyState();
-    state.progress = Object.assign(emptyState().progress, state.progress || {});
+    if (!valid || Date.now() - (state.updatedAt || 0) > this.ttlMs) return emptyState(randomId());
+    state.progress = Object.assign(emptyProgress(), state.progress || {});
     return state;
   }
 

@@ -1,12 +1,17 @@
-// The chat widget: launcher, panel, transcript (role="log"), quick replies,
-// recommendation card, progress, start over, transcript download, reconnecting state.
+// The chat widget's view: launcher, panel, transcript (role="log"), quick replies,
+// recommendation card, consent request, progress, "talk to a person", start over, transcript
+// download, reconnecting state. The conversation itself is data in conversation-state.js.
 
 import css from './styles.css';
 import { h, icon, ICONS } from './dom.js';
-import { Store, randomId, emptyState } from './storage.js';
+import { Store, randomId } from './storage.js';
 import { Connection, Status } from './connection.js';
 import {
-  itemsFromBotMessage, progressFromBotMessage, renderItem, textsRepeatingCard, transcriptText,
+  begin, claimNextPending, currentOffer, pendingMessages, progressView, queueVisitorMessage,
+  receiveBotMessage, recoverAfterUnload, releaseMessage, restart, settleMessage,
+} from './conversation-state.js';
+import {
+  UI, itemsFromBotMessage, progressFromBotMessage, renderItem, sayButton, transcriptText,
 } from './messages.js';
 
 const TYPING_TIMEOUT_MS = 30000;
@@ -14,12 +19,8 @@ const TYPING_TIMEOUT_MS = 30000;
 export class Widget {
   constructor(config) {
     this.c = config;
-    this.tabId = randomId();
     this.store = new Store(config.storageKey, config.sessionTtlMs);
-    // A message this page was sending when it was last unloaded reached the server: count it as sent.
-    this.state = this.store.update((s) => {
-      s.items.forEach((i) => { if (i.status === 'sending') i.status = 'sent'; });
-    }).state;
+    this.state = this.store.update(recoverAfterUnload).state;
     this.rendered = []; // [{id, sig, node}] in display order
     this.inflight = null; // id of the visitor message being processed by the server
     this.isOpen = false;
@@ -42,7 +43,7 @@ export class Widget {
     });
 
     if (this.store.getUi().open || config.openOnLoad) this.open({ focus: false });
-    else if (this._pending().length) this.conn.start();
+    else if (pendingMessages(this.state).length) this.conn.start();
   }
 
   // ------------------------------------------------------------ structure
@@ -62,7 +63,7 @@ export class Widget {
       type: 'button', class: 'ra-launcher', 'aria-expanded': 'false', 'aria-controls': 'ra-panel',
       onclick: () => (this.isOpen ? this.close() : this.open()),
     }, icon(ICONS.chat, 24), h('span', { class: 'ra-launcher-label' }, c.launcherLabel),
-    this.unread = h('span', { class: 'ra-unread', hidden: true }, h('span', { class: 'ra-sr' }, ' (new message)')));
+    this.unread = h('span', { class: 'ra-unread', hidden: true }, h('span', { class: 'ra-sr' }, UI.newMessage)));
 
     const iconButton = (action, label, paths, onclick) => h('button', {
       type: 'button', class: 'ra-icon-btn', 'data-action': action, 'aria-label': label, title: label, onclick,
@@ -78,28 +79,30 @@ export class Widget {
     this.bannerText = h('span', { class: 'ra-banner-text' });
     this.banner = h('div', { class: 'ra-banner', role: 'status', hidden: true },
       this.bannerText,
-      h('button', { type: 'button', class: 'ra-banner-btn', onclick: () => this.conn.retryNow() }, 'Retry now'));
+      h('button', { type: 'button', class: 'ra-banner-btn', onclick: () => this.conn.retryNow() }, UI.retry));
 
     this.log = h('div', {
       class: 'ra-log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions',
-      'aria-label': `${c.title} conversation`, tabindex: '0',
+      'aria-label': UI.conversation(c.title), tabindex: '0',
     });
     this.messages = h('div', { class: 'ra-messages' });
-    this.replies = h('div', { class: 'ra-replies', role: 'group', 'aria-label': 'Suggested replies', hidden: true });
+    this.replies = h('div', { class: 'ra-replies', role: 'group', 'aria-label': UI.suggestedReplies, hidden: true });
+    // Buttons in the transcript (quick replies, the card's assessment offer, consent) send their payload.
+    this.log.addEventListener('click', (e) => this._onSayClick(e));
     this.log.append(this.messages, this.replies);
 
     this.typing = h('div', { class: 'ra-typing', hidden: true },
       h('span', { class: 'ra-dots', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')),
-      h('span', { class: 'ra-typing-text' }, `${c.title} is typing…`));
+      h('span', { class: 'ra-typing-text' }, UI.typing(c.title)));
 
     this.input = h('input', {
       id: 'ra-input', class: 'ra-input', type: 'text', autocomplete: 'off', maxlength: '1000',
-      enterkeyhint: 'send', placeholder: 'Type your message…',
+      enterkeyhint: 'send', placeholder: UI.placeholder,
     });
     this.form = h('form', { class: 'ra-composer', onsubmit: (e) => { e.preventDefault(); this._submit(); } },
-      h('label', { class: 'ra-sr', for: 'ra-input' }, `Message the ${c.title}`),
+      h('label', { class: 'ra-sr', for: 'ra-input' }, UI.messageLabel(c.title)),
       this.input,
-      h('button', { type: 'submit', class: 'ra-send', 'aria-label': 'Send message', title: 'Send' }, icon(ICONS.send, 20)));
+      h('button', { type: 'submit', class: 'ra-send', 'aria-label': UI.send, title: UI.send }, icon(ICONS.send, 20)));
 
     this.panel = h('section', {
       id: 'ra-panel', class: 'ra-panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'ra-title',
@@ -109,17 +112,21 @@ export class Widget {
     h('header', { class: 'ra-header' },
       h('div', { class: 'ra-heading' },
         h('h2', { class: 'ra-title', id: 'ra-title' }, c.title),
-        c.subtitle ? h('p', { class: 'ra-subtitle', id: 'ra-subtitle' }, c.subtitle) : null),
+        c.subtitle ? h('p', { class: 'ra-subtitle', id: 'ra-subtitle' }, c.subtitle) : null,
+        // Asking for a person is possible at any point of the conversation.
+        c.personPayload ? sayButton(UI.talkToPerson, c.personPayload, 'ra-person') : null),
       h('div', { class: 'ra-tools' },
-        iconButton('restart', 'Start over', ICONS.restart, () => this.startOver()),
-        iconButton('download', 'Download transcript', ICONS.download, () => this.downloadTranscript()),
-        iconButton('close', 'Close chat', ICONS.close, () => this.close()))),
+        iconButton('restart', UI.startOver, ICONS.restart, () => this.startOver()),
+        iconButton('download', UI.download, ICONS.download, () => this.downloadTranscript()),
+        iconButton('close', UI.close, ICONS.close, () => this.close()))),
     h('div', { class: 'ra-progress' }, this.progressLabel, this.progressBar),
     this.banner,
     this.log,
     this.typing,
     this.form);
 
+    const person = this.panel.querySelector('.ra-person');
+    if (person) person.addEventListener('click', (e) => this._onSayClick(e));
     this.root = h('div', { class: 'ra-root', 'data-position': c.position, style: vars }, this.launcher, this.panel);
     shadow.append(style, this.root);
     document.body.appendChild(this.host);
@@ -193,10 +200,7 @@ export class Widget {
   startOver() {
     this.inflight = null;
     this._setTyping(false);
-    this._mutate((s) => {
-      const fresh = emptyState(s.sessionId);
-      Object.assign(s, fresh);
-    });
+    this._mutate(restart);
     this._begin(this.c.restartPayload);
     this.input.value = '';
     this.input.focus();
@@ -216,22 +220,24 @@ export class Widget {
 
   /** Send visitor text (shown) with an optional payload sent instead (quick replies). */
   say(text, payload, { hidden = false } = {}) {
-    const item = {
-      id: randomId().slice(0, 12), from: 'user', kind: 'text', text, payload: payload || null,
-      hidden, status: 'pending', at: Date.now(),
-    };
-    this._mutate((s) => { s.items.push(item); });
+    let item = null;
+    this._mutate((s) => { item = queueVisitorMessage(s, { id: newId(), at: Date.now(), text, payload, hidden }); });
     this._flush();
     return item;
+  }
+
+  /** A click on a `data-say` button: the visitor's bubble shows its label, the payload is sent. */
+  _onSayClick(e) {
+    const button = e.target.closest('[data-say]');
+    if (!button) return;
+    this.say(button.dataset.say, button.dataset.payload);
+    this.input.focus();
   }
 
   // ------------------------------------------------------------ conversation
 
   _begin(firstPayload) {
-    this._mutate((s) => {
-      s.started = true;
-      if (this.c.greeting) s.items.push(this._botItem({ kind: 'text', text: this.c.greeting, quickReplies: [], links: [], local: true }, 'greeting'));
-    });
+    this._mutate((s) => begin(s, this.c.greeting, { id: newId(), at: Date.now() }));
     const payload = firstPayload || this.c.startPayload;
     if (payload) this.say(payload, payload, { hidden: true });
   }
@@ -243,10 +249,6 @@ export class Widget {
     this.say(text);
   }
 
-  _pending() {
-    return this.state.items.filter((i) => i.from === 'user' && i.status === 'pending');
-  }
-
   /** Send queued visitor messages one at a time, in order, once the session is confirmed. */
   _flush() {
     if (this.inflight) return;
@@ -254,76 +256,32 @@ export class Widget {
       this.conn.start();
       return;
     }
-    // Claim the oldest pending message in storage, so another open tab does not send it too.
+    // Claimed in storage, so another open tab does not send it too.
     let next = null;
-    this._mutate((s) => {
-      const it = s.items.find((i) => i.from === 'user' && i.status === 'pending');
-      if (it) {
-        it.status = 'sending';
-        next = { id: it.id, message: it.payload || it.text };
-      }
-    });
+    this._mutate((s) => { next = claimNextPending(s); });
     if (!next) return;
-    const setStatus = (status, onlyIf) => this._mutate((s) => {
-      const it = s.items.find((i) => i.id === next.id);
-      if (it && (!onlyIf || it.status === onlyIf)) it.status = status;
-    });
     this.inflight = next.id;
     this._setTyping(true);
     const sent = this.conn.send(next.message, (ok) => {
       if (this.inflight !== next.id) return;
       this.inflight = null;
-      setStatus(ok ? 'sent' : 'pending', 'sending');
+      this._mutate((s) => settleMessage(s, next.id, ok));
       this._setTyping(false);
       this._flush();
     });
     if (!sent) {
       this.inflight = null;
-      setStatus('pending');
+      this._mutate((s) => releaseMessage(s, next.id));
       this._setTyping(false);
     }
   }
 
-  _botItem(fields, key) {
-    return Object.assign({ id: randomId().slice(0, 12), from: 'bot', at: Date.now(), key }, fields);
-  }
-
   _onBotMessage(msg) {
-    const items = itemsFromBotMessage(msg);
-    const progress = progressFromBotMessage(msg);
-    if (!items.length && !progress) return;
+    const message = { items: itemsFromBotMessage(msg), progress: progressFromBotMessage(msg) };
+    if (!message.items.length && !message.progress) return;
     let added = false;
     this._mutate((s) => {
-      let turnStart = -1;
-      s.items.forEach((it, i) => { if (it.from === 'user') turnStart = i; });
-      const turnId = turnStart >= 0 ? s.items[turnStart].id : 'start';
-      if (this.inflight) {
-        const mine = s.items.find((i) => i.id === this.inflight);
-        if (mine && mine.status === 'sending') mine.status = 'sent';
-      }
-      for (const fields of items) {
-        // Every open tab of the site receives the bot's messages: record each once.
-        const key = `${turnId}:${JSON.stringify(fields)}`;
-        if (s.items.some((i) => i.key === key)) continue;
-        const item = this._botItem(fields, key);
-        s.items.push(item);
-        added = true;
-        const p = s.progress;
-        if (item.kind === 'text' && item.quickReplies.length && item.text && !p.seen.includes(item.text)) {
-          p.count += 1;
-          p.seen = p.seen.concat(item.text).slice(-30);
-        }
-        if (item.kind === 'recommendation') {
-          p.done = true;
-          const turn = s.items.slice(turnStart + 1);
-          const fold = new Set(textsRepeatingCard(turn, item.rec));
-          s.items.forEach((i) => { if (fold.has(i.id)) i.folded = true; });
-        }
-      }
-      if (progress) {
-        s.progress.step = progress.step;
-        s.progress.total = progress.total;
-      }
+      added = receiveBotMessage(s, message, { inflightId: this.inflight, newId, now: Date.now() });
     });
     if (added && !this.isOpen) {
       this.unread.hidden = false;
@@ -341,7 +299,9 @@ export class Widget {
 
   _sync() {
     const visible = this.state.items.filter((i) => !i.hidden && !i.folded);
-    const sig = (i) => `${i.status || ''}`;
+    const offer = currentOffer(this.state);
+    const live = (i) => Boolean(offer && offer.id === i.id);
+    const sig = (i) => `${i.status || ''}:${live(i)}`;
     const prefixOk = this.rendered.every((r, idx) => visible[idx] && visible[idx].id === r.id);
     if (!prefixOk) {
       this.messages.textContent = '';
@@ -351,9 +311,12 @@ export class Widget {
     visible.forEach((item, idx) => {
       const existing = this.rendered[idx];
       if (existing && existing.sig === sig(item)) return;
-      const node = renderItem(item, this.c);
+      const node = renderItem(item, Object.assign({ live: live(item) }, this.c));
       if (existing) {
+        // A control withdrawn under the keyboard focus (an answered consent request) hands it to the input.
+        const hadFocus = existing.node.contains(this.shadow.activeElement);
         existing.node.replaceWith(node);
+        if (hadFocus && !node.contains(this.shadow.activeElement)) this.input.focus();
         this.rendered[idx] = { id: item.id, sig: sig(item), node };
       } else {
         this.messages.appendChild(node);
@@ -361,55 +324,26 @@ export class Widget {
         added = true;
       }
     });
-    this._renderReplies();
+    this._renderReplies(offer);
     this._renderProgress();
     if (added) this._scrollToEnd();
   }
 
-  _renderReplies() {
-    // The quick replies of the bot's latest message that has some, until the visitor answers.
-    let offer = null;
-    for (let i = this.state.items.length - 1; i >= 0; i -= 1) {
-      const it = this.state.items[i];
-      if (it.from === 'user') break;
-      if (it.kind === 'text' && it.quickReplies && it.quickReplies.length) { offer = it; break; }
-    }
-    const replies = offer ? offer.quickReplies : [];
-    const key = offer ? offer.id : '';
+  /** The latest question's quick replies, under the transcript; withdrawn (removed) once anything newer is said. */
+  _renderReplies(offer) {
+    const replies = offer && offer.kind === 'text' ? offer.quickReplies : [];
+    const key = replies.length ? offer.id : '';
     if (this.replies.dataset.for === key) return;
     this.replies.dataset.for = key;
     const hadFocus = this.shadow.activeElement && this.replies.contains(this.shadow.activeElement);
     this.replies.textContent = '';
     this.replies.hidden = !replies.length;
-    for (const r of replies) {
-      this.replies.appendChild(h('button', {
-        type: 'button', class: 'ra-reply',
-        onclick: () => {
-          this.say(r.title, r.payload);
-          this.input.focus();
-        },
-      }, r.title));
-    }
+    for (const r of replies) this.replies.appendChild(sayButton(r.title, r.payload, 'ra-reply'));
     if (hadFocus) this.input.focus();
   }
 
   _renderProgress() {
-    const p = this.state.progress;
-    let label;
-    let pct;
-    if (p.done) {
-      label = 'Your recommendation is ready';
-      pct = 100;
-    } else if (p.step) {
-      label = p.total ? `Question ${p.step} of ${p.total}` : `Question ${p.step}`;
-      pct = p.total ? Math.round(((p.step - 1) / p.total) * 100) : 0;
-    } else if (p.count) {
-      label = `Question ${p.count}`;
-      pct = Math.min(90, Math.round(((p.count - 1) / this.c.questionCount) * 100));
-    } else {
-      label = `Up to ${this.c.questionCount} quick questions`;
-      pct = 0;
-    }
+    const { label, pct } = progressView(this.state.progress, this.c.questionCount, UI.progress);
     this.progressLabel.textContent = label;
     this.progressFill.style.width = `${pct}%`;
     this.progressBar.setAttribute('aria-valuenow', String(pct));
@@ -426,8 +360,7 @@ export class Widget {
   _onStatus(status, detail) {
     this.root.dataset.status = status;
     if (status === Status.RECONNECTING) {
-      const attempt = detail.attempt ? ` (attempt ${detail.attempt})` : '';
-      this.bannerText.textContent = `Reconnecting${attempt}… Your messages are kept and will be sent when the connection is back.`;
+      this.bannerText.textContent = UI.reconnecting(detail.attempt);
       this.banner.hidden = false;
       this._setTyping(false);
     } else if (status === Status.ONLINE) {
@@ -445,6 +378,10 @@ export class Widget {
     if (!this.isOpen) return;
     this.log.scrollTop = this.log.scrollHeight;
   }
+}
+
+function newId() {
+  return randomId().slice(0, 12);
 }
 
 export function createWidget(config) {
