@@ -33,6 +33,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 ACTION_SERVER := $(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT)
 
 include widget/widget.mk
+include leads/leads.mk
+include insight/insight.mk
 
 .PHONY: help venv spacy model validate test pytest services-deps evaluate cross-validate diagram run shell actions clean
 
@@ -40,7 +42,10 @@ help:
 	@echo "make run        - set up, train if needed, start the assistant, widget and demo page"
 	@echo "make test       - set up, train if needed, run every test"
 	@echo "make shell      - chat with the assistant in the terminal"
-	@echo "make evaluate   - train, score the held-out NLU set, print intent and entity F1"
+	@echo "make evaluate   - score models/route-advisor.tar.gz on each held-out NLU set (does not train)"
+	@echo "make report     - the owner's report: results/report.html (REPORT_FROM/REPORT_TO=YYYY-MM-DD)"
+	@echo "make leads      - export every lead as CSV to results/leads.csv"
+	@echo "make leads-worker - send new leads by email/webhook and apply the retention periods"
 	@echo "make validate   - rasa data validate --fail-on-warnings"
 	@echo "make bench      - load benchmark beside a rasa init bot; writes docs/benchmarks.md"
 	@echo "make diagram    - redraw docs/decision-tree.md from routes/decision-tree.yml"
@@ -84,11 +89,14 @@ pytest: $(MODEL) widget-build widget-test-deps services-deps
 
 test: validate pytest
 
-evaluate: $(MODEL)
-	$(PY) -m tests.nlu.evaluate
+evaluate: $(SPACY_PACKAGE)
+	$(PY) -m language.evaluation
 
 cross-validate: $(SPACY_PACKAGE)
 	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out results/cross-validation
+
+# The included targets (leads/leads.mk, insight/insight.mk) need the venv on a fresh machine.
+report leads leads-worker: $(VENV)/.installed
 
 diagram: $(VENV)/.installed
 	$(PY) -m routes.diagram > docs/decision-tree.md
