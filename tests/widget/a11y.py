@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List
 
 from tests.widget.chat import ROOT
 
@@ -11,7 +10,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 BLOCKING = {"serious", "critical"}
 
 
-def axe_violations(page, axe_source: str, report: Path) -> List[dict]:
+def axe_violations(page, axe_source: str, report: Path) -> list[dict]:
     """Run axe-core on the whole page (it audits open shadow roots too); save the report.
 
     Returns the serious and critical violations.
@@ -31,7 +30,7 @@ def axe_violations(page, axe_source: str, report: Path) -> List[dict]:
     ]
 
 
-def small_targets(page, minimum: int = 24) -> List[dict]:
+def small_targets(page, minimum: int = 24) -> list[dict]:
     """Visible buttons, links and inputs in the widget smaller than minimum x minimum CSS px."""
     return page.evaluate(
         f"""(minimum) => Array.from({ROOT}.querySelectorAll('button, a[href], input'))
@@ -43,7 +42,7 @@ def small_targets(page, minimum: int = 24) -> List[dict]:
     )
 
 
-def sideways_overflow(page, width: int) -> List[str]:
+def sideways_overflow(page, width: int) -> list[str]:
     """What makes a `width` px wide screen scroll sideways: the page, or widget elements wider than it."""
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth]")
     problems = [f"page scrolls sideways: {widths}"] if max(widths) > width else []

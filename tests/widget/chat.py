@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Callable, List, Optional, Tuple, Union
+from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -18,10 +18,10 @@ TURN_TIMEOUT_MS = 30_000
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 # A socket.io event over a WebSocket frame: engine.io "4" (message) + socket.io "2" (event), an ack id, the JSON.
-SOCKETIO_EVENT = re.compile(r"^42\d*(\[.*\])$", re.S)
+SOCKETIO_EVENT = re.compile(r"^42\d*(\[.*\])$", re.DOTALL)
 
 
-def socketio_event(frame: Union[str, bytes]) -> Optional[Tuple[str, object]]:
+def socketio_event(frame: str | bytes) -> tuple[str, object] | None:
     """(event, data) of a socket.io event frame, None for any other frame (pings, acks, binary)."""
     match = SOCKETIO_EVENT.match(frame) if isinstance(frame, str) else None
     if not match:
@@ -34,8 +34,8 @@ class Chat:
     def __init__(self, page: Page, url: str):
         self.page = page
         self.url = url
-        self.page_errors: List[str] = []
-        self.frames: List[Tuple[str, str, object]] = []  # (sent|received, event, data) over WebSockets
+        self.page_errors: list[str] = []
+        self.frames: list[tuple[str, str, object]] = []  # (sent|received, event, data) over WebSockets
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         page.on("websocket", self._watch_socket)
 
@@ -50,12 +50,12 @@ class Chat:
         socket.on("framesent", note("sent"))
         socket.on("framereceived", note("received"))
 
-    def sent_messages(self) -> List[str]:
+    def sent_messages(self) -> list[str]:
         """What the widget sent to the assistant (user_uttered messages), in order."""
         return [data["message"] for direction, event, data in self.frames
                 if direction == "sent" and event == "user_uttered"]
 
-    def bot_payloads(self, key: str) -> List[dict]:
+    def bot_payloads(self, key: str) -> list[dict]:
         """The custom payloads named `key` (e.g. "recommendation") the assistant sent."""
         return [data[key] for direction, event, data in self.frames
                 if direction == "received" and event == "bot_uttered" and isinstance(data, dict) and key in data]
@@ -109,12 +109,12 @@ class Chat:
         return self.panel.get_by_role("button", name=name, exact=True)
 
     # ------------------------------------------------------------------ actions
-    def goto(self, path: str = "") -> "Chat":
+    def goto(self, path: str = "") -> Chat:
         self.page.goto(self.url.rstrip("/") + "/" + path.lstrip("/"))
         expect(self.launcher).to_be_visible()
         return self
 
-    def open(self) -> "Chat":
+    def open(self) -> Chat:
         self.launcher.click()
         expect(self.panel).to_be_visible()
         return self
@@ -154,10 +154,10 @@ class Chat:
             timeout=timeout,
         )
 
-    def reply_titles(self) -> List[str]:
+    def reply_titles(self) -> list[str]:
         return [t.strip() for t in self.reply_buttons.all_inner_texts()]
 
-    def answer(self, choose: Callable[[List[str]], str] = lambda titles: titles[0], by: str = "click") -> str:
+    def answer(self, choose: Callable[[list[str]], str] = lambda titles: titles[0], by: str = "click") -> str:
         """Answer the showing question (click a quick reply, or type its title); returns the title."""
         previous = self.question_id()
         assert previous, "no question is showing"
@@ -171,10 +171,10 @@ class Chat:
         self.wait_for_question_or_card(previous)
         return title
 
-    def answer_until_card(self, choose: Callable[[List[str]], str] = lambda titles: titles[0],
+    def answer_until_card(self, choose: Callable[[list[str]], str] = lambda titles: titles[0],
                           by: str = "click", max_questions: int = 12,
-                          each: Optional[Callable[["Chat"], None]] = None) -> List[str]:
-        answers: List[str] = []
+                          each: Callable[[Chat], None] | None = None) -> list[str]:
+        answers: list[str] = []
         while not self.card.count():
             assert len(answers) < max_questions, f"no recommendation after {answers}"
             if each:
@@ -183,7 +183,7 @@ class Chat:
         return answers
 
     # ------------------------------------------------------------------ reading
-    def messages(self) -> List[tuple]:
+    def messages(self) -> list[tuple]:
         """The visible transcript as (who, text) pairs; who is 'bot', 'user' or 'card'."""
         return [tuple(m) for m in self.page.evaluate(
             f"""() => Array.from({ROOT}.querySelectorAll('.ra-msg')).map((m) => [
@@ -191,10 +191,10 @@ class Chat:
                 (m.querySelector('.ra-text, .ra-card-route') || {{}}).textContent || ''])"""
         )]
 
-    def user_texts(self) -> List[str]:
+    def user_texts(self) -> list[str]:
         return [text for who, text in self.messages() if who == "user"]
 
-    def stored(self) -> Optional[dict]:
+    def stored(self) -> dict | None:
         raw = self.page.evaluate("(key) => localStorage.getItem(key)", STORAGE_KEY)
         return json.loads(raw) if raw else None
 

@@ -13,10 +13,11 @@ XSS_REPLY = '<img src=y onerror="window.__pwned = \'quick reply\'">Yes'
 
 
 def markup_bot(text):
-    """Replies to anything with markup in every place a bot message can carry text."""
+    """Replies to anything with markup in every place a bot message can carry text.
+
+    The quick replies come last: they belong to the latest message only.
+    """
     return [
-        {"text": XSS_TEXT,
-         "quick_replies": [{"content_type": "text", "title": XSS_REPLY, "payload": "/affirm"}]},
         {"text": "Plain URLs stay text: https://evil.example/",
          "link": {"url": "javascript:window.__pwned='link'", "title": "not a link"}},
         {"text": "Read the guide", "link": {"url": "https://example.org/guide", "title": "The guide"}},
@@ -26,6 +27,10 @@ def markup_bot(text):
             "why": ['<a href="javascript:alert(1)">click me</a>'],
             "next_steps": ["<b>step one</b>"], "caveats": [],
             "cta": {"url": "javascript:window.__pwned='cta'", "title": "<u>Book</u>"}}},
+        {"consent": {"text": '<img src=c onerror="window.__pwned = \'consent\'">We keep it',
+                     "privacy_url": "javascript:window.__pwned='privacy'", "agree": "/a", "decline": "/d"}},
+        {"text": XSS_TEXT,
+         "quick_replies": [{"content_type": "text", "title": XSS_REPLY, "payload": "/affirm"}]},
     ]
 
 
@@ -59,6 +64,7 @@ def test_markup_from_the_bot_and_the_visitor_is_shown_as_text(new_chat):
         card = chat.card.first
         expect(card).to_contain_text('<img src=z onerror="window.__pwned = \'card\'">Bid')
         expect(card).to_contain_text('<a href="javascript:alert(1)">click me</a>')
+        expect(chat.consent.first).to_contain_text('<img src=c onerror="window.__pwned = \'consent\'">We keep it')
         chat.assert_no_page_errors()
 
 
