@@ -1,10 +1,8 @@
-"""Conversation repair: answering questions about routes, starting over and the fallback."""
+"""Conversation repair: carrying on after a question about the routes, starting over, the fallback."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Dict, List, Text
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,9 +11,6 @@ from rasa_sdk.types import DomainDict
 from actions.advice import ask_next_question
 from actions.bad_input import describe_problem
 
-ANSWERS: Dict[str, str] = yaml.safe_load(
-    (Path(__file__).parents[1] / "routes" / "answers.yml").read_text(encoding="utf-8")
-)
 STEER_WHEN_DONE = "Anything else you'd like to know? You can also correct any detail you've given me."
 
 
@@ -25,22 +20,14 @@ def carry_on(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(text=STEER_WHEN_DONE)
 
 
-def steer_back(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Outside the form, carry on; inside it, the form re-asks its own question next."""
-    if not tracker.active_loop_name:
-        carry_on(dispatcher, tracker)
-
-
-class ActionExplainRoute(Action):
-    """Answer a question about frameworks, DPSs, spot contracts and the rules around them."""
+class ActionCarryOn(Action):
+    """After answering a question about the routes (utter_faq) outside the questions."""
 
     def name(self) -> Text:
-        return "action_explain_route"
+        return "action_carry_on"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        dispatcher.utter_message(text=ANSWERS.get(intent, ANSWERS["ask_difference"]))
-        steer_back(dispatcher, tracker)
+        carry_on(dispatcher, tracker)
         return []
 
 

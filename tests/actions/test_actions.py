@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet, UserUtteranceReverted
 
 from actions.bad_input import EMPTY, MARKUP, NO_WORDS, NOT_ENGLISH, UNCLEAR
-from actions.conversation import ANSWERS, ActionExplainRoute, ActionFallback, ActionStartOver
+from actions.conversation import STEER_WHEN_DONE, ActionCarryOn, ActionFallback, ActionStartOver
 from actions.recommendation import ActionExplainRecommendation, ActionRecommend
 from actions.route_form import ASK_ACTIONS, ActionNotSure, ValidateRouteForm
 
@@ -128,21 +128,14 @@ def test_every_fact_has_an_ask_action_named_in_the_domain(domain):
     assert names <= set(domain["actions"])
 
 
-def test_question_mid_form_is_answered_and_the_form_resumes(tracker_named, dispatcher, domain):
-    ActionExplainRoute().run(dispatcher, tracker_named("asking_about_dps_mid_questions"), domain)
-    assert texts(dispatcher) == [ANSWERS["ask_dps"]]  # route_form re-asks its own question next
+def test_after_a_question_about_the_routes_the_advice_carries_on(tracker_named, dispatcher, domain):
+    ActionCarryOn().run(dispatcher, tracker_named("registered_only"), domain)
+    assert texts(dispatcher) == ["How established are you with the council?"]
 
 
-def test_question_after_advice_is_answered_then_steers_back(tracker_named, dispatcher, domain):
-    ActionExplainRoute().run(dispatcher, tracker_named("asking_about_dps_after_advice"), domain)
-    answer, steer = texts(dispatcher)
-    assert "23 February 2029" in answer and "dynamic market" in answer
-    assert "correct any detail" in steer
-
-
-def test_every_route_question_intent_has_an_answer(domain):
-    asked = {intent for intent in domain["intents"] if intent.startswith("ask_")} - {"ask_more"}  # "tell me more"
-    assert asked == set(ANSWERS)
+def test_after_a_question_once_advised_the_visitor_is_invited_to_ask_more(tracker_named, dispatcher, domain):
+    ActionCarryOn().run(dispatcher, tracker_named("asking_about_dps_after_advice"), domain)
+    assert texts(dispatcher) == [STEER_WHEN_DONE]
 
 
 def test_start_over_forgets_every_fact(tracker_named, dispatcher, domain):
