@@ -86,7 +86,9 @@ def _rasa_cases(path: Path) -> list[Case]:
     for message in load_data(str(path)).nlu_examples:
         said = {e["entity"]: str(e["value"]) for e in message.get("entities", [])
                 if e["entity"] in FACT_ENTITIES or e["entity"] == COUNCIL}
-        cases.append(Case(message.get("text"), message.get("intent"), slots_after(said)))
+        # A retrieval intent's question (faq/dps) is scored by its full key, as intent_of reads it.
+        intent = message.get("intent_response_key") or message.get("intent")
+        cases.append(Case(message.get("text"), intent, slots_after(said)))
     return cases
 
 
