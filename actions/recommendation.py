@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.advice import TREE, advice_for, ask
+from actions.lead_messages import offer
 from routes.reply import glossed_payload, more_messages, recommendation_headline, recommendation_message
 from routes.walker import Question
 
@@ -31,6 +32,7 @@ class ActionRecommend(Action):
         else:
             dispatcher.utter_message(text=recommendation_message(TREE, advice))
         dispatcher.utter_message(json_message=glossed_payload(TREE, advice))
+        offer(dispatcher, "offer_after_recommendation")
         return [SlotSet("route", advice.route)]
 
 
