@@ -30,6 +30,8 @@ RASA_API_FLAGS = $(if $(RASA_API_TOKEN),--enable-api --auth-token $(RASA_API_TOK
 # The action server (rasa-sdk) reads its bind address from SANIC_HOST.
 export SANIC_HOST ?= 127.0.0.1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Rasa's telemetry and its error reports to Sentry stay off: nothing leaves the machine.
+export RASA_TELEMETRY_ENABLED ?= false
 ACTION_SERVER := $(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT)
 
 include widget/widget.mk
