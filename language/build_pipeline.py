@@ -24,9 +24,10 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Iterable, Mapping
 from importlib.metadata import version as installed_version
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Any
 
 from language.contract import REPO_ROOT, allowed_values
 from language.facts import SPANS_KEY
@@ -42,11 +43,11 @@ SPELLING_SOURCE = REPO_ROOT / "language" / "spelling.py"
 _WORD_ATTRS = ("LOWER", "NORM", "ORTH", "TEXT")
 
 
-def pattern_vocabulary(patterns: Iterable[Dict[str, Any]], nlp) -> Tuple[Set[str], List[FrozenSet[str]]]:
+def pattern_vocabulary(patterns: Iterable[dict[str, Any]], nlp) -> tuple[set[str], list[frozenset[str]]]:
     """Every word (lower case) the patterns name, the spelling step's domain vocabulary,
     and the sets of words a token may be one of (where typos are listed beside their word)."""
-    words: Set[str] = set()
-    alternatives: Set[FrozenSet[str]] = set()
+    words: set[str] = set()
+    alternatives: set[frozenset[str]] = set()
     for pat in patterns:
         if isinstance(pat["pattern"], str):
             words.update(t.lower_ for t in nlp.make_doc(pat["pattern"]))
@@ -65,7 +66,7 @@ def pattern_vocabulary(patterns: Iterable[Dict[str, Any]], nlp) -> Tuple[Set[str
     return words, sorted(alternatives, key=sorted)
 
 
-def on_norm(patterns: List[Dict[str, Any]], typos: Mapping[str, str], per_fact: bool = False) -> List[Dict[str, Any]]:
+def on_norm(patterns: list[dict[str, Any]], typos: Mapping[str, str], per_fact: bool = False) -> list[dict[str, Any]]:
     """Token patterns written for LOWER, matching NORM instead: lower case, a listed typo
     written as the word it mistypes, as the spelling step writes a message's NORM. Phrase
     patterns are unchanged: the rulers' phrase_matcher_attr is NORM, and their docs go
@@ -98,7 +99,7 @@ def on_norm(patterns: List[Dict[str, Any]], typos: Mapping[str, str], per_fact: 
 
 
 def make_nlp(
-    patterns_dir: Path = PATTERNS_DIR, tree_path: Optional[Path] = None, mentions_dir: Path = MENTIONS_DIR
+    patterns_dir: Path = PATTERNS_DIR, tree_path: Path | None = None, mentions_dir: Path = MENTIONS_DIR
 ):
     """The pipeline in memory (used by the build and by the tests)."""
     import spacy

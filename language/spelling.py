@@ -18,12 +18,14 @@ invent a fact):
 - it is in neither vocabulary: the domain's (every word in the patterns, council names
   included) nor common English (symspellpy's bundled frequency dictionary);
 - a domain word is at most 1 edit away (words up to ``one_edit_up_to`` letters) or 2
-  edits (longer words), counting a swap of neighbours as one edit;
+  edits (longer words), counting a swap of neighbours as one edit; in a 4-letter word
+  not a replaced letter (``REPLACE_FROM``);
 - that domain word isn't the word with two or more letters added before or after it
   ("retendering" is not a typo of "tendering");
-- no common English word is nearer than that domain word. At the same distance the
-  domain word wins; between domain words, the one reached without replacing a letter
-  ("limted" is "limited", not "listed"), then the more frequent in English.
+- no common English word is nearer than that domain word (at the same distance the
+  domain word wins), and no other domain word is as near: nearness is the number of
+  edits, then of replaced letters ("limted" is "limited", not "listed"; "opne", "open"
+  or "one", is left alone).
 
 The patterns list some typos beside the word they mistype (framework|framwork,
 registered|regsitered). Such a typo is not vocabulary: its NORM is that word, wherever it
@@ -38,10 +40,12 @@ source tree. This file is standalone (spaCy, symspellpy and the standard library
 # No `from __future__ import annotations`: spaCy validates the factory's arguments by their types.
 import json
 import string
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import AbstractSet, Dict, Iterable, Iterator, Mapping, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -53,15 +57,18 @@ FACTORY = "route_spelling"
 VOCABULARY_FILE = "vocabulary.json"
 ENGLISH_DICTIONARY = "frequency_dictionary_en_82_765.txt"
 MAX_EDITS = 2
+# In a shorter word one replaced letter is as often another word as a slip ("lvng" is not
+# "long"): there only a missing, extra or swapped letter is corrected ("opne" -> "open").
+REPLACE_FROM = 5
 _LETTERS = string.ascii_lowercase
 
 
-def english_frequencies(min_length: int = 4) -> Dict[str, int]:
+def english_frequencies(min_length: int = 4) -> dict[str, int]:
     """symspellpy's bundled English word frequencies (82,765 words from Google Books n-grams
     and SCOWL), letters-only words of at least ``min_length``: shorter ones are never
     corrected and never nearer than a domain word."""
     text = (resources.files("symspellpy") / ENGLISH_DICTIONARY).read_text(encoding="utf-8")
-    out: Dict[str, int] = {}
+    out: dict[str, int] = {}
     for line in text.splitlines():
         word, _, count = line.partition(" ")
         if len(word) >= min_length and word.isalpha():
@@ -90,15 +97,13 @@ def _affixed(word: str, target: str) -> bool:
     return len(word) >= len(target) + 2 and (word.startswith(target) or word.endswith(target))
 
 
-def _indels(a: str, b: str) -> int:
-    """Letters deleted plus letters inserted to turn ``a`` into ``b`` (no replacing):
-    len(a) + len(b) - 2 * their longest common subsequence."""
-    row = [0] * (len(b) + 1)
-    for ca in a:
-        prev_diag, row[0] = 0, 0
-        for j, cb in enumerate(b, 1):
-            prev_diag, row[j] = row[j], prev_diag + 1 if ca == cb else max(row[j], row[j - 1])
-    return len(a) + len(b) - 2 * row[-1]
+def _replaced(word: str, target: str) -> int:
+    """How many letters of ``word`` an edit to ``target`` replaces, as opposed to letters
+    missing, extra or swapped: the letters not shared, less the difference in length,
+    halved ("limted": 0 for "limited", 1 for "listed")."""
+    a, b = Counter(word), Counter(target)
+    unshared = sum(((a - b) + (b - a)).values())
+    return (unshared - abs(len(word) - len(target))) // 2
 
 
 class Spelling:
@@ -138,12 +143,12 @@ class Spelling:
     def edits_allowed(self, word: str) -> int:
         return 1 if len(word) <= self.one_edit_up_to else MAX_EDITS
 
-    def _listed_typos(self, alternatives: Iterable[AbstractSet[str]], frequencies: Mapping[str, int]) -> Dict[str, str]:
+    def _listed_typos(self, alternatives: Iterable[AbstractSet[str]], frequencies: Mapping[str, int]) -> dict[str, str]:
         """Typos the patterns list beside the word they mistype: in one set of alternatives,
         a word that isn't English and is one edit from an English word of the set stands
-        for it (the nearest: fewest replacements, then most frequent). Jargon two edits
+        for it (the nearest: no replaced letter first, then the most frequent). Jargon two edits
         from a word ("retender", "nonregulated") is vocabulary."""
-        near: Dict[str, list] = {}
+        near: dict[str, list] = {}
         for words in alternatives:
             english = [w for w in words if w in frequencies]
             for word in words:
@@ -152,23 +157,27 @@ class Spelling:
                 for w in english:
                     d = self._osa.compare(word, w, 1)
                     if d >= 0 and not _affixed(word, w):
-                        near.setdefault(word, []).append((d, _indels(word, w), -frequencies[w], w))
+                        near.setdefault(word, []).append((d, _replaced(word, w), -frequencies[w], w))
         return {word: min(found)[-1] for word, found in sorted(near.items())}
 
-    def _correction(self, word: str) -> Optional[str]:
+    def _correction(self, word: str) -> str | None:
         """The domain word ``word`` (lower case, letters only) is a typo of, or None."""
         if word in self.typos:
             return self.typos[word]
         if len(word) < self.min_length or word in self.domain or word in self.english:
             return None
         found = self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=self.edits_allowed(word))
-        if not found:
-            return None
-        found = [s for s in found if not _affixed(word, s.term)]
-        if not found or (found[0].distance > 1 and any(e in self.english for e in _one_edit(word))):
-            return None  # another word, or an ordinary word is nearer: "capitol" is not "capital"
-        # Nearest, then the fewest replaced letters, then the most frequent (SymSpell's order).
-        return min(found, key=lambda s: _indels(word, s.term)).term
+        ranked = sorted(
+            (s.distance, _replaced(word, s.term), s.term)
+            for s in found
+            if not _affixed(word, s.term) and (len(word) >= REPLACE_FROM or _replaced(word, s.term) == 0)
+        )
+        if not ranked or (len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]):
+            return None  # another word, or two words as near: "opne" is "open" or "one"
+        distance, _, term = ranked[0]
+        if distance > 1 and any(e in self.english for e in _one_edit(word)):
+            return None  # an ordinary word is nearer: "fimework" is "firework"
+        return term
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:

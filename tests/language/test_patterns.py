@@ -652,10 +652,10 @@ def test_canonical_values_lets_nothing_else_through(nlp, canonical_values_compon
     """The Rasa component is the last gate: whatever the doc or another extractor says, only
     canonical fact values and council names reach the slots, and a statistical council never
     doubles or contradicts a recognised one."""
-    from spacy.tokens import Span
     from rasa.nlu.constants import SPACY_DOCS
     from rasa.shared.nlu.constants import ENTITIES, TEXT
     from rasa.shared.nlu.training_data.message import Message
+    from spacy.tokens import Span
 
     text = "we are a startup in Kent, not Medway, CQC registered, also Atlantis and Reading"
     doc = nlp(text)
@@ -697,7 +697,7 @@ def test_build_is_deterministic(tmp_path):
             [sys.executable, "-m", "language.build_pipeline", str(tmp_path / seed)],
             cwd=REPO_ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True, capture_output=True,
         )
-    for name in ("meta.json", "entity_ruler/patterns.jsonl", "mentions/patterns", "config.cfg"):
+    for name in ("meta.json", "entity_ruler/patterns.jsonl", "mentions/patterns", "spelling/vocabulary.json", "config.cfg"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
