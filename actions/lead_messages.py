@@ -24,6 +24,6 @@ def say(key: str, **values: Any) -> str:
 def offer(dispatcher: CollectingDispatcher, key: str = "offer") -> None:
     """The free assessment offer ("offer" or "offer_after_recommendation") with its two buttons."""
     dispatcher.utter_message(text=say(f"{key}.text", **consultancy_details()), buttons=[
-        {"title": say(f"{key}.yes"), "payload": ASSESSMENT},
-        {"title": say(f"{key}.no"), "payload": DENY},
+        {"title": say(f"{key}.accept"), "payload": ASSESSMENT},
+        {"title": say(f"{key}.decline"), "payload": DENY},
     ])

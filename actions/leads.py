@@ -127,13 +127,13 @@ class ValidateLeadForm(FormValidationAction):
         return kept + await super().get_validation_events(dispatcher, tracker, domain)
 
     async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: DomainDict) -> Optional[dict]:
-        """Asks for the next missing detail (the SDK only names it)."""
-        event = await super().next_requested_slot(dispatcher, tracker, domain)
-        slot = event.get("value") if event else None
-        if slot in LEAD_SLOTS:
-            dispatcher.utter_message(text=say(f"ask.{slot}", **_filled(tracker)))
-        return event
+                                  domain: DomainDict) -> dict:
+        """The first missing detail, asked; none left ends the form."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = next((slot for slot in required if tracker.get_slot(slot) is None), None)
+        if missing:
+            dispatcher.utter_message(text=say(f"ask.{missing}", **_filled(tracker)))
+        return SlotSet("requested_slot", missing)
 
     @staticmethod
     def _facts_kept(tracker: Tracker) -> list[dict]:
