@@ -6,7 +6,7 @@ start keeps the ones the rules' responses name (utter_iamabot, utter_goodbye) in
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
@@ -22,12 +22,12 @@ CONSULTANCY_SLOTS = ("consultancy_name", "consultancy_phone", "consultancy_email
                      "consultancy_opening_hours", "consultancy_contact_url")
 
 
-def consultancy_details() -> Dict[Text, Text]:
+def consultancy_details() -> dict[str, str]:
     """Every detail as text, keyed consultancy_<field>, for filling in responses."""
     return leads.configured().consultancy.as_text()
 
 
-def consultancy_slot_events() -> List[Dict[Text, Any]]:
+def consultancy_slot_events() -> list[dict[str, Any]]:
     details = consultancy_details()
     return [SlotSet(slot, details[slot]) for slot in CONSULTANCY_SLOTS]
 
@@ -35,10 +35,10 @@ def consultancy_slot_events() -> List[Dict[Text, Any]]:
 class ActionSessionStart(Action):
     """Rasa's session start (slots carried over, as domain.yml asks), plus the consultancy's details."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         carried = [SlotSet(name, value) for name, value in tracker.slots.items()
                    if value is not None and name not in CONSULTANCY_SLOTS]
         return [SessionStarted(), *carried, *consultancy_slot_events(), ActionExecuted("action_listen")]

@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -77,7 +77,7 @@ def slot_values_before_latest_message(tracker: Tracker) -> dict[str, Any]:
     return values
 
 
-def email_in(text: str) -> tuple[Optional[str], Optional[str]]:
+def email_in(text: str) -> tuple[str | None, str | None]:
     """The email address in what the visitor typed, else None and the key of the reason it isn't one."""
     if "@" not in text:
         return None, "invalid.email_no_at"
@@ -97,7 +97,7 @@ def email_in(text: str) -> tuple[Optional[str], Optional[str]]:
     return None, "invalid.email_unclear"
 
 
-def phone_in(text: str) -> Optional[str]:
+def phone_in(text: str) -> str | None:
     found = _PHONE_CANDIDATE.search(text)
     phone = found.group(0).strip() if found else ""
     return phone if is_phone(phone) and len(phone) <= LENGTHS["phone"] else None
@@ -225,7 +225,7 @@ def consent_agreed(tracker: Tracker) -> bool:
     )
 
 
-def consent_shown(tracker: Tracker) -> Optional[str]:
+def consent_shown(tracker: Tracker) -> str | None:
     """The consent wording the visitor was last shown, exactly as action_request_consent sent it."""
     shown = None
     for event in reversed(tracker.events):
@@ -250,19 +250,19 @@ def lead_from(tracker: Tracker, consent_text: str) -> dict[str, Any]:
     advice = advice_for(tracker)
     recommended = not isinstance(advice, Question)
     phone = tracker.get_slot("lead_phone")
-    return dict(
-        sender_id=tracker.sender_id,
-        name=tracker.get_slot("lead_name"),
-        organisation=tracker.get_slot("lead_organisation"),
-        email=tracker.get_slot("lead_email"),
-        phone=None if phone in (None, NO_PHONE) else phone,
-        council_or_area=tracker.get_slot("council") or tracker.get_slot("lead_area"),
-        facts={fact: value for fact, value in facts_from(tracker).items() if value is not None},
-        route=advice.route if recommended else NO_ROUTE,
-        recommendation_title=advice.title if recommended else NO_RECOMMENDATION,
-        consent_text=consent_text,
-        consent_at=latest_message_time(tracker),
-    )
+    return {
+        "sender_id": tracker.sender_id,
+        "name": tracker.get_slot("lead_name"),
+        "organisation": tracker.get_slot("lead_organisation"),
+        "email": tracker.get_slot("lead_email"),
+        "phone": None if phone in (None, NO_PHONE) else phone,
+        "council_or_area": tracker.get_slot("council") or tracker.get_slot("lead_area"),
+        "facts": {fact: value for fact, value in facts_from(tracker).items() if value is not None},
+        "route": advice.route if recommended else NO_ROUTE,
+        "recommendation_title": advice.title if recommended else NO_RECOMMENDATION,
+        "consent_text": consent_text,
+        "consent_at": latest_message_time(tracker),
+    }
 
 
 def forget_details() -> list[dict]:
