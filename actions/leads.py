@@ -206,7 +206,7 @@ class ActionRequestConsent(Action):
                 "text": text, "privacy_url": details["consultancy_privacy_url"], "agree": AGREE, "decline": DECLINE,
             }})
         else:
-            dispatcher.utter_message(text=f"{text}\n{say('consent.text_link', **details)}", buttons=[
+            dispatcher.utter_message(text=f"{text} {say('consent.text_link', **details)}", buttons=[
                 {"title": say("consent.agree"), "payload": AGREE},
                 {"title": say("consent.decline"), "payload": DECLINE},
             ])
