@@ -8,10 +8,13 @@ its canonical value as the pattern id. ``language.facts.find`` reads both; this 
 emits what it returns, labelled ``extractor: CanonicalValues`` (``rasa test nlu`` scores this
 extractor, so the figures are what the bot uses).
 
-- Fact entities (routes/decision-tree.yml ``facts``) come from the doc only: the same fact
-  from another extractor (CRFEntityExtractor, which also sees the fact annotations) is
-  dropped, so a phrase the patterns deliberately ignore ("do I need to be CQC registered?")
-  cannot come back in through a statistical model, and no value is ever non-canonical.
+- Fact entities (routes/decision-tree.yml ``facts``) come from the doc first. Where the
+  patterns found nothing of a fact, a span the CRF (which learns the fact annotations) marks
+  as that fact gets a value from ``language.learned_values`` when both are confident enough
+  (``learned_entity_threshold``, ``learned_value_threshold``); otherwise the CRF's fact is
+  dropped. Only messages of the ``inform`` intent take learned facts, so a question the
+  patterns deliberately ignore ("do I need to be CQC registered?") does not come back in
+  through a statistical model; no value is ever non-canonical.
 - ``council``: names in routes/councils.yml come from the doc with the council's name as the
   value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
   council name (used or not: "not Kent", "based in Bristol"), a nation or a regulator is
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -42,11 +46,17 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language.facts import COUNCIL, council_spans, find
+from language.learned_values import LearnedValues
 from routes.councils import NATIONS, Councils, parse_councils
 
 # Named things that are not councils: a statistical council entity overlapping one is dropped.
 NOT_COUNCILS = ("nation", "regulator")
 KNOWLEDGE_FILE = "canonical_values.json"
+LEARNED_FILE = "learned_values.pkl"
+CRF = "CRFEntityExtractor"
+# Learned facts only in messages that state facts (see the module's docstring).
+STATEMENT_INTENTS = ("inform",)
+DEFAULTS = {"learned_entity_threshold": 0.6, "learned_value_threshold": 0.6}
 
 
 def gather() -> Dict[str, Any]:
@@ -70,16 +80,24 @@ def gather() -> Dict[str, Any]:
 class CanonicalValues(GraphComponent):
     """Emits the doc's canonical facts and councils; drops what other extractors say about them."""
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return dict(DEFAULTS)
+
     def __init__(
         self,
         model_storage: ModelStorage,
         resource: Resource,
         knowledge: Optional[Mapping[str, Any]] = None,
+        learned: Optional[LearnedValues] = None,
+        config: Optional[Mapping[str, Any]] = None,
     ) -> None:
         self._model_storage = model_storage
         self._resource = resource
         self._allowed: Dict[str, FrozenSet[str]] = {}
         self._councils: Optional[Councils] = None
+        self._learned = learned
+        self._config = {**DEFAULTS, **(config or {})}
         if knowledge is not None:
             self._learn(knowledge)
 
@@ -95,7 +113,7 @@ class CanonicalValues(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "CanonicalValues":
-        return cls(model_storage, resource)
+        return cls(model_storage, resource, config=config)
 
     @classmethod
     def load(
@@ -109,7 +127,8 @@ class CanonicalValues(GraphComponent):
         """The component as trained; a model without its knowledge is an error (retrain)."""
         with model_storage.read_from(resource) as directory:
             knowledge = json.loads((directory / KNOWLEDGE_FILE).read_text(encoding="utf-8"))
-        return cls(model_storage, resource, knowledge)
+            learned = pickle.loads((directory / LEARNED_FILE).read_bytes())
+        return cls(model_storage, resource, knowledge, learned, config)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -119,8 +138,16 @@ class CanonicalValues(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         knowledge = gather()
         self._learn(knowledge)
+        annotations = [
+            (entity["entity"], message.get(TEXT)[entity["start"]:entity["end"]], str(entity.get("value")))
+            for message in training_data.nlu_examples
+            for entity in message.get(ENTITIES, [])
+            if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL
+        ]
+        self._learned = LearnedValues.train(annotations, knowledge["allowed"])
         with self._model_storage.write_to(self._resource) as directory:
             (directory / KNOWLEDGE_FILE).write_text(json.dumps(knowledge, ensure_ascii=False), encoding="utf-8")
+            (directory / LEARNED_FILE).write_bytes(pickle.dumps(self._learned))
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -139,9 +166,15 @@ class CanonicalValues(GraphComponent):
         taken = (council_spans(doc) if doc is not None else []) + [
             (f.start, f.end) for f in found if f.entity in NOT_COUNCILS + (COUNCIL,)
         ]
+        said = {f.entity for f in found}
+        occupied = taken + [(f.start, f.end) for f in found]
         for entity in message.get(ENTITIES, []):
             if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL:
-                continue  # a fact: only the doc's canonical value counts
+                learned = self._learned_fact(message, entity, said, occupied)
+                if learned is not None:
+                    entities.append({**learned, "extractor": name})
+                    said.add(learned["entity"])
+                continue
             if entity.get("entity") == COUNCIL:
                 start, end = entity.get("start", 0), entity.get("end", 0)
                 if any(s < end and start < e for s, e in taken):
@@ -151,3 +184,18 @@ class CanonicalValues(GraphComponent):
                     entity = {**entity, "value": council.name}
             entities.append(entity)
         return sorted(entities, key=lambda e: (e.get("start", 0), e.get("end", 0)))
+
+    def _learned_fact(self, message: Message, entity: Mapping[str, Any], said, occupied) -> Optional[Dict[Text, Any]]:
+        """The CRF's fact with a learned value, where the patterns said nothing of that fact."""
+        fact, start, end = entity.get("entity"), entity.get("start", 0), entity.get("end", 0)
+        intent = (message.get("intent") or {}).get("name")
+        if (self._learned is None or entity.get("extractor") != CRF or fact in said
+                or intent not in STATEMENT_INTENTS
+                or float(entity.get("confidence_entity") or 0.0) < self._config["learned_entity_threshold"]
+                or any(s < end and start < e for s, e in occupied)):
+            return None
+        text = message.get(TEXT)[start:end]
+        value = self._learned.value(fact, text, self._config["learned_value_threshold"])
+        if value is None or value not in self._allowed.get(fact, ()):
+            return None
+        return {"entity": fact, "start": start, "end": end, "value": value, "learned": True}
