@@ -32,7 +32,8 @@ class ActionRecommend(Action):
         else:
             dispatcher.utter_message(text=recommendation_message(TREE, advice))
         dispatcher.utter_message(json_message=glossed_payload(TREE, advice))
-        offer(dispatcher, "offer_after_recommendation")
+        if tracker.get_latest_input_channel() not in CARD_CHANNELS:  # the card has the offer's button
+            offer(dispatcher, "offer_after_recommendation")
         return [SlotSet("route", advice.route)]
 
 
