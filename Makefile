@@ -122,6 +122,7 @@ actions: $(VENV)/.installed
 run: $(MODEL) widget-build
 	@trap 'kill 0' EXIT; \
 	$(ACTION_SERVER) > actions.log 2>&1 & \
+	$(PY) -m leads.worker > leads-worker.log 2>&1 & \
 	$(PY) demo/serve.py --port $(DEMO_PORT) --server-url http://localhost:$(RASA_PORT) > demo.log 2>&1 & \
 	echo "Action server on $(ACTION_ENDPOINT_URL) (log: actions.log)"; \
 	echo "Demo page with the widget: http://localhost:$(DEMO_PORT)/ (ready when Rasa says 'Rasa server is up and running')"; \

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.advice import ask_next_question
+from actions.consultancy import consultancy_slot_events
 from actions.bad_input import describe_problem
 
 STEER_WHEN_DONE = "Anything else you'd like to know? You can also correct any detail you've given me."
@@ -32,13 +33,14 @@ class ActionCarryOn(Action):
 
 
 class ActionStartOver(Action):
-    """Forget every fact; the rule then says so and the form asks the first question again."""
+    """Forget every fact (not the consultancy's details); the rule then says so and the form asks
+    the first question again."""
 
     def name(self) -> Text:
         return "action_start_over"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
-        return [ActiveLoop(None), AllSlotsReset(), SlotSet("requested_slot", None)]
+        return [ActiveLoop(None), AllSlotsReset(), SlotSet("requested_slot", None), *consultancy_slot_events()]
 
 
 class ActionFallback(Action):

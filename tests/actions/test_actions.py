@@ -22,7 +22,8 @@ def customs(dispatcher):
 def test_recommendation_gives_text_and_payload(tracker_named, dispatcher, domain):
     events = ActionRecommend().run(dispatcher, tracker_named("new_provider_dps_open"), domain)
     assert events == [SlotSet("route", "dps")]
-    [message] = texts(dispatcher)
+    message, offer = texts(dispatcher)
+    assert "free, honest assessment" in offer
     assert message.startswith("My recommendation: Join the DPS") and "at Kent County Council" in message
     assert len(message.split()) <= 120
     [payload] = customs(dispatcher)

@@ -30,9 +30,9 @@ def test_everything_in_one_message_gets_the_recommendation_in_that_turn(visitor)
     assert advice["facts"]["stage"] == "new" and advice["facts"]["registration"] == "registered"
     assert advice["facts"]["dps"] == "open" and advice["facts"]["capacity"] == "limited"
     assert advice["facts"]["nation"] == "england"  # from Kent and CQC: never asked
-    [message] = [m["text"] for m in reply if m.get("text")]
+    message, offer = [m["text"] for m in reply if m.get("text")]
     assert message.startswith("My recommendation: Join the DPS") and len(message.split()) <= 120
-    assert "tell me more" in message
+    assert "tell me more" in message and "free, honest assessment" in offer
 
 
 def test_tell_me_more_gives_the_reasons_steps_and_caveats(visitor):
