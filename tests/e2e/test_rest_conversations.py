@@ -185,8 +185,8 @@ def test_scenarios_through_the_running_assistant(visitor, row):
     reply = visitor.say("/inform" + json.dumps(row["facts"]))
     advice = recommendation(reply)
     assert (advice["route"], sorted(advice["also"])) == (row["route"], sorted(row["also"])), row["situation"]
-    [message] = [m["text"] for m in reply if m.get("text")]
-    assert len(message.split()) <= 120
+    message, offer = [m["text"] for m in reply if m.get("text")]
+    assert len(message.split()) <= 120 and "assessment" in offer
 
 
 def test_why_during_the_questions_says_why_it_matters_then_asks_again(visitor):
