@@ -4,7 +4,8 @@ A message's latency runs from sending it to receiving the last reply of its turn
 turn's replies come back in one response. Over socket.io they arrive one by one as `bot_uttered`
 events, so each bot says how to recognise a turn's last reply (`Bot.turn_over`): for the route
 advisor it is the question's progress payload ({"asking": ...}) or the recommendation payload,
-which its actions always send last; for the reference bot, any response that its stories never
+which its actions send last (over REST the assessment offer follows a recommendation: the
+turn ends at its last such reply); for the reference bot, any response that its stories never
 follow with another action in the same turn. No quiet period is needed, so a slow reply is timed
 as slow rather than cut off, and a turn without its last reply ends as an error at the timeout.
 """
@@ -179,7 +180,7 @@ class RestVisitor:
             raise TurnFailed(f"connection ({type(error).__name__})") from None
         if not replies:
             raise TurnFailed("empty reply")
-        if not self.bot.turn_over(replies[-1]):
+        if not any(self.bot.turn_over(reply) for reply in replies):
             raise TurnFailed("unexpected reply", replies)
         return replies
 
@@ -239,7 +240,9 @@ async def converse(visitor, conversation: Conversation, tally: Tally, deadline: 
             except TurnFailed as failure:
                 tally.fail(failure.kind, f"{where}: {_texts(failure.received)}")
                 return
-            outcome = visitor.bot.outcome(replies[-1])
+            # Over REST a recommendation is followed by the assessment offer: the turn's outcome
+            # is its last reply that ends a turn.
+            outcome = visitor.bot.outcome(next(r for r in reversed(replies) if visitor.bot.turn_over(r)))
             if outcome != turn.expect:
                 tally.fail("unexpected reply", f"{where}: expected {turn.expect}, got {outcome}: {_texts(replies)}")
                 return
