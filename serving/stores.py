@@ -102,6 +102,19 @@ def _engine_kwargs(url: Text) -> dict:
     return rasa_tracker_store.create_engine_kwargs(url)
 
 
+def _sqlite_file_still_there(database: Text) -> Callable[..., None]:
+    """A kept-open connection to a SQLite file that was moved or deleted would go on writing to a
+    file nobody can find again; on checkout it is dropped instead, and reconnecting fails loudly
+    ("unable to open database file"), as it did when every use opened the file anew."""
+    path = Path(database).resolve()
+
+    def check(_connection, _record, _proxy) -> None:
+        if not path.exists():
+            raise sa.exc.DisconnectionError(f"{path} is gone")
+
+    return check
+
+
 def _sqlite_write_ahead_log(connection, _record) -> None:
     """Readers don't wait for the writer, and a commit doesn't wait for the disk each time."""
     cursor = connection.cursor()
@@ -136,6 +149,8 @@ class SQLTrackerStore(rasa_tracker_store.SQLTrackerStore):
         self.engine = sa.create_engine(url, pool_pre_ping=True, **_engine_kwargs(url))
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+            if self.engine.url.database:
+                sa.event.listen(self.engine.pool, "checkout", _sqlite_file_still_there(self.engine.url.database))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info("Conversations are stored in %s", shown_url(url))
 
