@@ -1,12 +1,15 @@
 """serving/patches.py: Rasa is patched however it is started, and the patches keep Rasa's meaning."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
@@ -26,7 +29,48 @@ RESPONSES = [
     {"events": "slot", "responses": []},
     {"events": [], "responses": ["not an object"]},
     {"events": [{"event": "slot", "name": 3, "value": "new"}]},
+    {"events": [{"event": 7, "name": "stage"}]},
+    {"events": [{"event": "slot", "name": "stage", "value": None, "timestamp": "noon"}]},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": {"name": 3}}}]},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"entities": [{"entity": "stage"}]}}]},
+    {"events": [{"event": "entities", "entities": [{"entity": "stage", "value": "new", "start": 0}]}]},
+    {"events": [{"event": "entities"}]},
+    {"events": [{"event": "bot", "text": "hi"}, {"event": "slot", "name": "stage"}]},
+    {"events": [], "responses": [{"text": "hi"}], "extra": 1},
+    ["not", "an", "object"],
 ]
+
+# Every kind of event the schema knows, an unknown kind and a kind that is not a string, with
+# fields of the right and wrong types, to compare the patched verdicts with jsonschema's own.
+EVENT_KINDS = [
+    alternative["properties"]["event"]["const"]
+    for alternative in SCHEMA["properties"]["events"]["items"]["oneOf"]
+]
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=4))
+_json = st.recursive(
+    _scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+_fields = st.sampled_from(
+    ["name", "value", "text", "timestamp", "metadata", "entities", "parse_data", "policy", "confidence",
+     "hide_rule_turn", "data", "intent", "date_time", "kill_on_user_msg", "action_text", "input_channel"]
+)
+_events = st.fixed_dictionaries(
+    {"event": st.one_of(st.sampled_from(EVENT_KINDS), st.just("no_such_event"), _scalars)},
+    optional={"name": st.one_of(st.text(max_size=8), _scalars)},
+).flatmap(lambda event: st.dictionaries(_fields, _json, max_size=4).map(lambda extra: {**extra, **event}))
+_responses = st.fixed_dictionaries(
+    {}, optional={"events": st.one_of(st.lists(_events, max_size=4), _json), "responses": st.lists(_json, max_size=2)}
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_responses)
+def test_generated_responses_get_jsonschemas_verdict(response):
+    action = RemoteAction("action_recommend", None)
+    assert _verdict(action._validate_action_result, response) == _verdict(
+        lambda r: jsonschema.validate(r, SCHEMA), response
+    )
 
 
 def _verdict(check, response) -> bool:
@@ -60,6 +104,15 @@ def test_some_responses_are_rejected():
     """The comparison above is only meaningful if the corpus has both verdicts."""
     verdicts = {_verdict(lambda r: jsonschema.validate(r, SCHEMA), r) for r in RESPONSES}
     assert verdicts == {True, False}
+
+
+def test_a_rejected_response_raises_jsonschemas_own_error():
+    response = {"events": [{"event": "slot", "name": 3, "value": "new"}]}
+    with pytest.raises(jsonschema.ValidationError) as patched:
+        RemoteAction("action_recommend", None)._validate_action_result(response)
+    with pytest.raises(jsonschema.ValidationError) as original:
+        jsonschema.validate(response, SCHEMA)
+    assert patched.value.message.startswith(original.value.message)
 
 
 def test_action_endpoint_url_comes_from_the_environment(monkeypatch):
@@ -161,3 +214,56 @@ def test_other_messages_still_go_through_the_pipeline(processor, monkeypatch, te
     monkeypatch.setattr(patches, "_original_parse_message_with_graph", counted)
     processor._parse_message_with_graph(UserMessage(text, sender_id="s"), DialogueStateTracker.from_events("s", []))
     assert len(calls) == 1
+
+
+def _trained_rule_lookups() -> dict:
+    import json
+    import tarfile
+
+    from tests.support.servers import find_model
+
+    with tarfile.open(find_model()) as model:
+        member = next(m for m in model.getmembers() if m.name.endswith("rule_policy.json"))
+        return json.load(model.extractfile(member))["lookup"]
+
+
+RULE_LOOKUPS = _trained_rule_lookups()
+# Every state a trained rule holds, and the same states after another action or none, as the
+# pool conversations are drawn from.
+_RULE_STATES = {
+    json.dumps(state, sort_keys=True): state
+    for lookup in RULE_LOOKUPS.values() if isinstance(lookup, dict)
+    for key in lookup for state in json.loads(key)
+}
+_STATE_POOL = sorted(_RULE_STATES) + sorted(
+    json.dumps({**state, "prev_action": {"action_name": "action_nobody_names"}}, sort_keys=True)
+    for state in _RULE_STATES.values()
+) + [json.dumps({k: v for k, v in s.items() if k != "prev_action"}, sort_keys=True) for s in _RULE_STATES.values()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_STATE_POOL), min_size=0, max_size=5),
+    st.sampled_from(["rules", "rules_for_loop_unhappy_path"]),
+)
+def test_rules_found_are_the_ones_rasa_finds(states, lookup_name):
+    """Patch 8 only narrows the first test of the trained rules: the rules found stay the same."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy = RulePolicy.__new__(RulePolicy)
+    lookup = RULE_LOOKUPS[lookup_name]
+    conversation = [json.loads(state) for state in states]
+    assert policy._get_possible_keys(lookup, conversation) == patches._original_get_possible_keys(
+        policy, lookup, conversation
+    )
+
+
+def test_the_rule_comparison_finds_rules():
+    """The comparison above is only meaningful if some drawn conversations match rules."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy = RulePolicy.__new__(RulePolicy)
+    found = [
+        policy._get_possible_keys(RULE_LOOKUPS["rules"], json.loads(key)) for key in list(RULE_LOOKUPS["rules"])[:40]
+    ]
+    assert all(found) and len(RULE_LOOKUPS["rules"]) > 20
