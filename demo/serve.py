@@ -1,7 +1,8 @@
 """A tiny static server for the demo host page.
 
 Serves demo/ at / and the built widget (widget/dist/) at /widget/, bound to loopback.
-HTML pages are templated: {{SERVER_URL}} becomes the assistant's URL.
+HTML pages are templated: {{SERVER_URL}} becomes the assistant's URL and {{CONSULTANCY_NAME}}
+the consultancy's name from consultancy.yml (or CONSULTANCY_NAME), as the assistant's replies use it.
 
     python demo/serve.py                       # http://localhost:8000/, assistant at http://localhost:5005
     python demo/serve.py --port 8001 --server-url http://127.0.0.1:5006
@@ -25,6 +26,10 @@ DEMO_DIR = Path(__file__).resolve().parent
 REPO_ROOT = DEMO_DIR.parent
 DIST_DIR = REPO_ROOT / "widget" / "dist"
 DEFAULT_SERVER_URL = os.environ.get("ROUTE_ADVISOR_SERVER_URL", "http://localhost:5005")
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from leads.consultancy import load_consultancy  # noqa: E402  (the project root is on the path now)
 
 
 def _resolve(base: Path, rel: str) -> Path | None:
@@ -38,6 +43,7 @@ def _resolve(base: Path, rel: str) -> Path | None:
 class DemoHandler(BaseHTTPRequestHandler):
     server_version = "RouteAdvisorDemo/1"
     server_url = DEFAULT_SERVER_URL  # replaced per server by make_server()
+    consultancy_name = ""  # replaced per server by make_server()
     quiet = False
 
     def do_GET(self) -> None:  # noqa: N802 (stdlib name)
@@ -62,6 +68,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix == ".html":
             text = body.decode("utf-8").replace("{{SERVER_URL}}", html.escape(self.server_url, quote=True))
+            text = text.replace("{{CONSULTANCY_NAME}}", html.escape(self.consultancy_name, quote=True))
             body = text.encode("utf-8")
             ctype = "text/html; charset=utf-8"
         elif ctype.startswith("text/") or ctype == "application/javascript":
@@ -85,7 +92,9 @@ class DemoHandler(BaseHTTPRequestHandler):
 
 def make_server(host: str = "127.0.0.1", port: int = 8000, server_url: str = DEFAULT_SERVER_URL,
                 quiet: bool = False) -> ThreadingHTTPServer:
-    handler = type("Handler", (DemoHandler,), {"server_url": server_url, "quiet": quiet})
+    handler = type("Handler", (DemoHandler,), {
+        "server_url": server_url, "quiet": quiet, "consultancy_name": load_consultancy().name,
+    })
     httpd = ThreadingHTTPServer((host, port), handler)
     httpd.daemon_threads = True
     return httpd

@@ -42,6 +42,11 @@ Every patch is idempotent and checked by tests/serving/test_patches.py.
    state, several times a turn. A rule whose last state names a previous action can only apply
    after that action, so the first test now runs only on those rules and on rules naming none;
    the rest of Rasa's test runs unchanged on them, so the same rules are found.
+9. Speed: Rasa runs its graphs (the NLU pipeline once a turn, the policies before each action)
+   through dask's scheduler, after working out the nodes the targets need, on every run: about
+   a millisecond a turn on top of the components' own work. The nodes the targets need and their
+   order are now worked out once per set of targets, and the nodes are called in that order with
+   the same inputs, so each gets what dask would have given it.
 """
 from __future__ import annotations
 
@@ -57,6 +62,8 @@ from jsonschema.validators import validator_for
 from rasa.core.actions import action as rasa_action
 from rasa.core.agent import Agent
 from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOULD_NOT_BE_SET
@@ -344,6 +351,58 @@ def _get_possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[
     return _original_get_possible_keys(self, dict.fromkeys(candidates), states)
 
 
+# -- 9. graphs run in a fixed order, without dask's scheduler --------------------------------
+_original_graph_run = DaskGraphRunner.run
+_GRAPH_PLANS = "_route_advisor_graph_plans"
+
+
+def _graph_plan(runner: DaskGraphRunner, targets: List[Text]) -> List[Any]:
+    """The nodes the targets need, each after the nodes it needs, with what it needs."""
+    plans = runner.__dict__.setdefault(_GRAPH_PLANS, {})
+    plan = plans.get(tuple(targets))
+    if plan is None:
+        nodes = runner._graph_schema.minimal_graph_schema(list(targets)).nodes
+        order: List[Text] = []
+
+        def visit(name: Text) -> None:
+            if name in nodes and name not in order:
+                for need in nodes[name].needs.values():
+                    visit(need)
+                order.append(name)
+
+        for name in nodes:
+            visit(name)
+        plan = plans[tuple(targets)] = [
+            (name, runner._instantiated_nodes[name], tuple(nodes[name].needs.values())) for name in order
+        ]
+    return plan
+
+
+def _graph_run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
+               targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    run_targets = targets if targets else self._graph_schema.target_names
+    plan = _graph_plan(self, run_targets)
+    results: Dict[Text, Any] = {}
+    names = {name for name, _, _ in plan}
+    for input_name, input_value in (inputs or {}).items():
+        if isinstance(input_value, str) and input_value in names:
+            raise GraphRunError(
+                f"Input value '{input_value}' clashes with a node name. Make sure that none of the "
+                f"input names passed to the `run` method are the same as node names in the graph schema."
+            )
+        names.add(input_name)
+        # dask hands a node an input as the tuple it was given, (name, value), and a name that is
+        # neither a node nor an input as the name itself; an input replaces a node of its name.
+        results[input_name] = (input_name, input_value)
+    try:
+        for name, node, needs in plan:
+            if name not in results:
+                results[name] = node(*(results.get(need, need) for need in needs))
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+    return dict(results[target] for target in run_targets)
+
+
 def apply() -> None:
     """Applies every patch once."""
     if getattr(rasa_action.RemoteAction, _APPLIED, False):
@@ -357,6 +416,7 @@ def apply() -> None:
     Event.resolve_by_type = staticmethod(_resolve_by_type)
     MessageProcessor._parse_message_with_graph = _parse_message_with_graph
     RulePolicy._get_possible_keys = _get_possible_keys
+    DaskGraphRunner.run = _graph_run
     setattr(rasa_action.RemoteAction, _APPLIED, True)
 
 

@@ -152,6 +152,12 @@ class SQLTrackerStore(rasa_tracker_store.SQLTrackerStore):
             if self.engine.url.database:
                 sa.event.listen(self.engine.pool, "checkout", _sqlite_file_still_there(self.engine.url.database))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        # Built once: building the statement cost more than running it (twice a turn).
+        events = self.SQLEvent.__table__
+        self._last_event_id_query = sa.select(sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender_id")
+        )
+        self._insert_events = events.insert()
         logger.info("Conversations are stored in %s", shown_url(url))
 
     async def retrieve(self, sender_id: Text):
@@ -169,12 +175,11 @@ class SQLTrackerStore(rasa_tracker_store.SQLTrackerStore):
         return await super().retrieve(sender_id)
 
     def _last_event_id(self, sender_id: Text, connection=None) -> Optional[int]:
-        events = self.SQLEvent.__table__
-        query = sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id)
+        params = {"sender_id": sender_id}
         if connection is not None:
-            return connection.execute(query).scalar()
+            return connection.execute(self._last_event_id_query, params).scalar()
         with self.engine.connect() as own:
-            return own.execute(query).scalar()
+            return own.execute(self._last_event_id_query, params).scalar()
 
     def _remember(self, tracker, last_event_id: Optional[int]) -> None:
         if self._cache_size <= 0:
@@ -207,7 +212,7 @@ class SQLTrackerStore(rasa_tracker_store.SQLTrackerStore):
                 new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
             if new_events:
                 connection.execute(
-                    self.SQLEvent.__table__.insert(), [_row(tracker.sender_id, event) for event in new_events]
+                    self._insert_events, [_row(tracker.sender_id, event) for event in new_events]
                 )
             last_event_id = self._last_event_id(tracker.sender_id, connection)
         setattr(tracker, STORED, len(tracker.events))

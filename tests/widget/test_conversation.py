@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
+from leads.consultancy import load_consultancy
 from tests.widget.chat import QUESTION_RE
 
 # The start of the README's example, as a visitor would type it.
@@ -13,8 +14,9 @@ FREE_TEXT_OPENING = "We're a new home care agency, CQC registered last month, an
 
 def test_a_whole_conversation_by_buttons_ends_in_a_recommendation_card(chat, artifacts_dir):
     chat.goto().open()
-    # The site's greeting shows at once; the assistant's first question follows with buttons.
-    expect(chat.log).to_contain_text("Welcome to Northgate Care Bids.")
+    # The site's greeting, with the consultancy's name from consultancy.yml, shows at once; the
+    # assistant's first question follows with buttons.
+    expect(chat.log).to_contain_text(f"Welcome to {load_consultancy().name}.")
     assert chat.wait_for_question_or_card() == "question"
     expect(chat.progress).to_have_text(QUESTION_RE)
     first_progress = chat.progress.inner_text()
