@@ -10,8 +10,10 @@ Every patch is idempotent and checked by tests/serving/test_patches.py.
    the class `jsonschema.validate` itself would choose (`validator_for`). Even so, each event was
    checked against all 23 alternatives of the schema's `oneOf` (1.6 ms for a form's reply): an
    event can only match the alternatives whose `event` constant is its own, so only those are
-   checked; a response that fails is validated again in full, for jsonschema's own error.
-   The same responses pass and fail as before.
+   checked, by validators compiled to Python (fastjsonschema; these schemas use only keywords
+   that mean the same in its draft 7 and jsonschema's 2020-12). A response they reject is
+   validated again by jsonschema in full, which has the last word and gives its own error.
+   The same responses pass and fail as before (tests/serving/test_patches.py compares them).
 2. The action server's address: endpoints.yml holds the default; `ACTION_ENDPOINT_URL` in the
    environment overrides it (Rasa's `${VAR}` has no default and one unset variable aborts the
    whole endpoints file). Speed: Rasa opens a new HTTP client, and so a new connection, for
@@ -58,6 +60,7 @@ from collections import defaultdict
 from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
+import fastjsonschema
 from jsonschema.validators import validator_for
 from rasa.core.actions import action as rasa_action
 from rasa.core.agent import Agent
@@ -95,23 +98,30 @@ class ResponseValidator:
     (and any alternative without such a constant, of which Rasa 3.6 has none)."""
 
     def __init__(self, schema: Dict[Text, Any]) -> None:
-        validator_class = validator_for(schema)
-        self._full = validator_class(schema)
+        self._full = validator_for(schema)(schema)
         outer = copy.deepcopy(schema)
         alternatives = outer["properties"]["events"]["items"].pop("oneOf")
-        self._outer = validator_class(outer)
+        self._outer = fastjsonschema.compile(outer)
         self._by_event: Dict[Any, List[Any]] = defaultdict(list)
         self._unkeyed: List[Any] = []
         for alternative in alternatives:
             event = alternative.get("properties", {}).get("event", {})
-            checker = validator_class(alternative)
+            checker = fastjsonschema.compile(alternative)
             if "const" in event and isinstance(event["const"], str):
                 self._by_event[event["const"]].append(checker)
             else:
                 self._unkeyed.append(checker)
 
+    @staticmethod
+    def _passes(checker: Any, data: Any) -> bool:
+        try:
+            checker(data)
+            return True
+        except fastjsonschema.JsonSchemaException:
+            return False
+
     def is_valid(self, result: Any) -> bool:
-        if not self._outer.is_valid(result):
+        if not self._passes(self._outer, result):
             return False
         events = result.get("events")
         if not isinstance(events, list):
@@ -119,7 +129,7 @@ class ResponseValidator:
         for event in events:
             # The outer schema has made sure each event is an object whose `event` is a string.
             candidates = self._by_event.get(event["event"], []) + self._unkeyed
-            if sum(1 for checker in candidates if checker.is_valid(event)) != 1:
+            if sum(1 for checker in candidates if self._passes(checker, event)) != 1:
                 return False
         return True
 
