@@ -14,7 +14,8 @@ extractor, so the figures are what the bot uses).
   (``learned_entity_threshold``, ``learned_value_threshold``); otherwise the CRF's fact is
   dropped. Only messages of the ``inform`` intent take learned facts, so a question the
   patterns deliberately ignore ("do I need to be CQC registered?") does not come back in
-  through a statistical model; no value is ever non-canonical.
+  through a statistical model, and no span a hedge governs ("not sure if we have capacity",
+  language/hedges.yml) gets a learned value; no value is ever non-canonical.
 - ``council``: names in routes/councils.yml come from the doc with the council's name as the
   value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
   council name (used or not: "not Kent", "based in Bristol"), a nation or a regulator is
@@ -46,6 +47,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language.facts import COUNCIL, council_spans, find
+from language.hedges import governs, load_hedges
 from language.learned_values import LearnedValues
 from routes.councils import NATIONS, Councils, parse_councils
 
@@ -71,6 +73,7 @@ def gather() -> Dict[str, Any]:
             nation: [{"name": c.name, "also": list(c.also)} for c in index.in_nation(nation)]
             for nation in NATIONS
         },
+        "hedges": load_hedges(),
     }
 
 
@@ -97,6 +100,7 @@ class CanonicalValues(GraphComponent):
         self._allowed: Dict[str, FrozenSet[str]] = {}
         self._councils: Optional[Councils] = None
         self._learned = learned
+        self._hedges: List[tuple] = []
         self._config = {**DEFAULTS, **(config or {})}
         if knowledge is not None:
             self._learn(knowledge)
@@ -104,6 +108,7 @@ class CanonicalValues(GraphComponent):
     def _learn(self, knowledge: Mapping[str, Any]) -> None:
         self._allowed = {entity: frozenset(values) for entity, values in knowledge["allowed"].items()}
         self._councils = parse_councils(knowledge["councils"])
+        self._hedges = [tuple(hedge.split()) for hedge in knowledge["hedges"]]
 
     @classmethod
     def create(
@@ -193,6 +198,9 @@ class CanonicalValues(GraphComponent):
                 or intent not in STATEMENT_INTENTS
                 or float(entity.get("confidence_entity") or 0.0) < self._config["learned_entity_threshold"]
                 or any(s < end and start < e for s, e in occupied)):
+            return None
+        doc = message.get(SPACY_DOCS[TEXT])
+        if doc is not None and governs([t.norm_ for t in doc if t.idx < start], self._hedges):
             return None
         text = message.get(TEXT)[start:end]
         value = self._learned.value(fact, text, self._config["learned_value_threshold"])

@@ -49,6 +49,8 @@ class NluModel:
             from rasa.core.agent import Agent
             from rasa.utils.log_utils import configure_structlog
 
+            import serving  # noqa: F401  (serving/patches.py: the running assistant's graph runner)
+
             configure_structlog(logging.WARNING)  # Rasa's per-message debug log
             self.agent = Agent.load(str(path))
         self._parse(["hello"])  # the first parse builds TensorFlow's graph: not a message's cost
