@@ -267,3 +267,31 @@ def test_the_rule_comparison_finds_rules():
         policy._get_possible_keys(RULE_LOOKUPS["rules"], json.loads(key)) for key in list(RULE_LOOKUPS["rules"])[:40]
     ]
     assert all(found) and len(RULE_LOOKUPS["rules"]) > 20
+
+
+def test_action_requests_carry_the_same_json():
+    """Patch 2 writes the action server's request with ujson: the server must read what json wrote."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events("visitor/é", [
+        ActionExecuted("action_session_start", timestamp=1732662000.123456),
+        UserUttered("We’re a new agency in Kent — CQC registered, 2½ yrs", {"name": "inform", "confidence": 0.9713},
+                    [{"entity": "stage", "value": "new", "start": 9, "end": 12}], timestamp=1732662001.5),
+        SlotSet("stage", "new"), SlotSet("capacity", None), SlotSet("notes", {"a": [1, 2.5e-7, True]}),
+        BotUttered("See https://www.find-tender.service.gov.uk/ \u2028 \"quoted\"", {"custom": {"x": 1}}),
+    ])
+    request = RemoteAction("action_recommend", None)._action_call_format(tracker, Domain.load("domain.yml"))
+    assert json.loads(patches.action_request_json(request)) == json.loads(json.dumps(request))
+
+
+def test_the_shared_client_writes_requests_with_it():
+    import asyncio
+
+    async def serializer():
+        endpoint = patches.action_endpoint(EndpointConfig(url="http://127.0.0.1:9/webhook"))
+        async with endpoint.session() as session:
+            return session._json_serialize
+
+    assert asyncio.run(serializer()) is patches.action_request_json
