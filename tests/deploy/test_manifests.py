@@ -129,6 +129,40 @@ def test_kustomize_renders_the_committed_manifests(objects):
     assert all(o["metadata"].get("namespace") == KUBERNETES.namespace for o in objects if o["kind"] != "Namespace")
 
 
+def test_leads_are_stored_in_the_shared_database_and_sent_by_one_worker(objects):
+    """The action server stores leads and deletes a visitor's data in PostgreSQL, never in a file
+    inside its container; the worker reads the same database and has the notification settings."""
+    for kind, name in [("Deployment", "actions"), ("Deployment", "leads-worker")]:
+        env = environment(objects, container(objects, kind, name))
+        assert env["LEADS_DB_URL"].startswith("postgresql://"), name
+        assert env["LEADS_DB_URL"].split("://", 1)[1] == environment(
+            objects, container(objects, "Deployment", "rasa"))["TRACKER_STORE_URL"].split("://", 1)[1], name
+    worker = container(objects, "Deployment", "leads-worker")
+    assert worker["command"][:3] == ["python", "-m", "leads.worker"]
+    heartbeat = worker["command"][worker["command"].index("--heartbeat") + 1]
+    for probe in ("readinessProbe", "livenessProbe"):
+        check = worker[probe]["exec"]["command"]
+        assert check[:4] == ["python", "-m", "leads.worker", "--alive"] and heartbeat in check, probe
+    assert worker["image"] == container(objects, "Deployment", "actions")["image"]
+    assert not worker.get("ports")
+    assert named(objects, "Deployment", "leads-worker")["spec"]["replicas"] == 1
+    assert not [o for o in objects if o["kind"] == "Service" and o["metadata"]["name"] == "leads-worker"]
+    env = environment(objects, worker)
+    assert {"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_FROM", "LEADS_EMAIL_TO", "LEADS_WEBHOOK_URL"} <= set(env)
+    assert env["SMTP_PASSWORD"] == env["LEADS_WEBHOOK_SECRET"] == "secretKeyRef"
+
+
+def test_the_worker_reads_the_settings_it_is_given(objects):
+    """The settings as rendered make a valid configuration for leads/notify.py (none sends nothing)."""
+    from leads.consultancy import load_consultancy
+    from leads.notify import notification_settings
+
+    settings = generated(objects, "ConfigMap", "route-advisor-settings")["data"]
+    assert notification_settings(load_consultancy(), {**settings, "SMTP_PASSWORD": ""}).email is None
+    configured = {**settings, "SMTP_HOST": "smtp.example.co.uk", "SMTP_USERNAME": "leads", "SMTP_PASSWORD": "x"}
+    assert notification_settings(load_consultancy(), configured).email.port == 587
+
+
 def test_rasa_runs_several_replicas_and_the_action_server_two(objects):
     assert named(objects, "Deployment", "rasa")["spec"]["replicas"] >= 2
     assert named(objects, "Deployment", "actions")["spec"]["replicas"] >= 2
@@ -149,10 +183,14 @@ def test_only_nginx_faces_the_internet(objects):
     assert not [c for _, spec in pod_specs(objects) for c in spec["containers"]
                 for p in c.get("ports", []) if "hostPort" in p], "a hostPort bypasses nginx"
     # The private pieces accept connections only from the piece that uses them.
-    for name, client in [("rasa", "nginx"), ("actions", "rasa"), ("redis", "rasa"), ("postgres", "rasa")]:
+    for name, clients in [("rasa", ["nginx"]), ("actions", ["rasa"]), ("redis", ["rasa"]),
+                          ("postgres", ["rasa", "actions", "leads-worker"])]:
         policy = named(objects, "NetworkPolicy", name)
         [rule] = policy["spec"]["ingress"]
-        assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": client}}}], name
+        assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": c}}} for c in clients], name
+    # The leads worker listens on nothing: nothing may connect to it.
+    worker_policy = named(objects, "NetworkPolicy", "leads-worker")["spec"]
+    assert worker_policy["policyTypes"] == ["Ingress"] and not worker_policy.get("ingress")
 
 
 def scalars(data) -> Iterator[str]:

@@ -77,6 +77,24 @@ def test_the_worker_refuses_to_start_with_a_bad_setting(sqlite_url, env, message
     assert done.returncode == 2 and message in done.stderr, done.stderr
 
 
+def test_the_heartbeat_says_whether_the_worker_loop_is_alive(sqlite_url, make_store, tmp_path):
+    make_store(sqlite_url)
+    heartbeat = tmp_path / "alive"
+
+    def worker(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "leads.worker", *args], cwd=REPO_ROOT, env=run_env(sqlite_url),
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    assert worker("--alive", "--heartbeat", str(heartbeat)).returncode == 1, "no pass yet: not alive"
+    done = worker("--once", "--heartbeat", str(heartbeat))
+    assert done.returncode == 0 and heartbeat.exists(), done.stderr
+    assert worker("--alive", "--heartbeat", str(heartbeat)).returncode == 0
+    stale = time.time() - 300
+    os.utime(heartbeat, (stale, stale))
+    assert worker("--alive", "--heartbeat", str(heartbeat), "--max-age", "120").returncode == 1
+    assert worker("--alive").returncode == 2, "--alive without a file is a usage error"
+
+
 def test_the_export_writes_csv_to_stdout_or_a_file(sqlite_url, make_store, tmp_path):
     make_store(sqlite_url).save_lead(**a_lead())
     to_stdout = subprocess.run([sys.executable, "-m", "leads.export"], cwd=REPO_ROOT, env=run_env(sqlite_url),
