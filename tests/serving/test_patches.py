@@ -64,7 +64,7 @@ _responses = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(_responses)
 def test_generated_responses_get_jsonschemas_verdict(response):
     action = RemoteAction("action_recommend", None)
@@ -241,7 +241,7 @@ _STATE_POOL = sorted(_RULE_STATES) + sorted(
 ) + [json.dumps({k: v for k, v in s.items() if k != "prev_action"}, sort_keys=True) for s in _RULE_STATES.values()]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     st.lists(st.sampled_from(_STATE_POOL), min_size=0, max_size=5),
     st.sampled_from(["rules", "rules_for_loop_unhappy_path"]),
@@ -292,6 +292,8 @@ def test_the_shared_client_writes_requests_with_it():
     async def serializer():
         endpoint = patches.action_endpoint(EndpointConfig(url="http://127.0.0.1:9/webhook"))
         async with endpoint.session() as session:
-            return session._json_serialize
+            serializer = session._json_serialize
+            await session.close()
+            return serializer
 
     assert asyncio.run(serializer()) is patches.action_request_json
