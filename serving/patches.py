@@ -379,8 +379,8 @@ _original_graph_run = DaskGraphRunner.run
 _GRAPH_PLANS = "_route_advisor_graph_plans"
 
 
-def _graph_plan(runner: DaskGraphRunner, targets: List[Text]) -> List[Any]:
-    """The nodes the targets need, each after the nodes it needs, with what it needs."""
+def _graph_plan(runner: DaskGraphRunner, targets: List[Text]) -> Any:
+    """The nodes the targets need, each after the nodes it needs, with what it needs; and their names."""
     plans = runner.__dict__.setdefault(_GRAPH_PLANS, {})
     plan = plans.get(tuple(targets))
     if plan is None:
@@ -395,18 +395,17 @@ def _graph_plan(runner: DaskGraphRunner, targets: List[Text]) -> List[Any]:
 
         for name in nodes:
             visit(name)
-        plan = plans[tuple(targets)] = [
-            (name, runner._instantiated_nodes[name], tuple(nodes[name].needs.values())) for name in order
-        ]
+        steps = [(name, runner._instantiated_nodes[name], tuple(nodes[name].needs.values())) for name in order]
+        plan = plans[tuple(targets)] = (steps, frozenset(order))
     return plan
 
 
 def _graph_run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
                targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
     run_targets = targets if targets else self._graph_schema.target_names
-    plan = _graph_plan(self, run_targets)
+    steps, node_names = _graph_plan(self, run_targets)
     results: Dict[Text, Any] = {}
-    names = {name for name, _, _ in plan}
+    names = set(node_names)
     for input_name, input_value in (inputs or {}).items():
         if isinstance(input_value, str) and input_value in names:
             raise GraphRunError(
@@ -418,7 +417,7 @@ def _graph_run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
         # neither a node nor an input as the name itself; an input replaces a node of its name.
         results[input_name] = (input_name, input_value)
     try:
-        for name, node, needs in plan:
+        for name, node, needs in steps:
             if name not in results:
                 results[name] = node(*(results.get(need, need) for need in needs))
     except RuntimeError as error:
