@@ -3,7 +3,7 @@
     python -m language.build_pipeline [out_dir]     # default build/spacy/en_route_advisor
 
 A blank English pipeline: lookup lemmatizer (spacy-lookups-data) + the spelling step
-(language/spelling.py) + entity_ruler with the patterns in language/patterns/*.yml + a
+(language/spelling.py) + entity_ruler (spaCy's, indexed by first word: language/first_word.py) with the patterns in language/patterns/*.yml + a
 span_ruler "mentions" with the patterns in language/mentions/*.yml and the council names
 of routes/councils.yml. The rulers match on NORM, which the spelling step sets to each
 word's lower case or its correction; its vocabulary is every word of those patterns plus
@@ -29,6 +29,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
+from language import first_word
 from language.contract import REPO_ROOT, allowed_values
 from language.facts import SPANS_KEY
 from language.mentions import MENTIONS_DIR, canonical_values, mention_patterns
@@ -39,7 +40,8 @@ from language.spelling import english_frequencies
 PATTERNS_DIR = REPO_ROOT / "language" / "patterns"
 DEFAULT_OUT = Path("build/spacy/en_route_advisor")
 PIPELINE_VERSION = "1.0.0"
-SPELLING_SOURCE = REPO_ROOT / "language" / "spelling.py"
+# Our code the package carries (spacy package --code): the pipeline's own factories.
+PACKAGED_CODE = (REPO_ROOT / "language" / "spelling.py", REPO_ROOT / "language" / "first_word.py")
 _WORD_ATTRS = ("LOWER", "NORM", "ORTH", "TEXT")
 
 
@@ -109,11 +111,12 @@ def make_nlp(
     # Sets NORM (lower case, or a typo's correction) for the rulers; the text stays as typed.
     spelling = nlp.add_pipe(SPELLING_FACTORY, name="spelling")
     # Patterns are validated by language.pattern_format (naming the file), not by the rulers.
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
+    # The built-in rulers with their token patterns indexed by first word (language/first_word.py).
+    ruler = nlp.add_pipe(first_word.ENTITY_RULER, name="entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
     # Facts that may overlap the ruler's and each other (regulator, service, ...) and councils:
     # every match is kept in doc.spans["mentions"]; language/facts.py picks the winners.
     mentions = nlp.add_pipe(
-        "span_ruler", name="mentions", config={"spans_key": SPANS_KEY, "phrase_matcher_attr": "NORM", "overwrite": True}
+        first_word.SPAN_RULER, name="mentions", config={"spans_key": SPANS_KEY, "phrase_matcher_attr": "NORM", "overwrite": True}
     )
     nlp.initialize()  # loads the lemma tables; it would also empty the rulers, so patterns come after
     allowed = canonical_values(tree_path)
@@ -132,7 +135,8 @@ def make_nlp(
     digest.update(nlp.config.to_str().encode())
     digest.update(nlp.get_pipe("lemmatizer").lookups.to_bytes())
     digest.update(json.dumps([sorted(spelling.domain.items()), sorted(spelling.typos.items()), sorted(spelling.english)]).encode())
-    digest.update(SPELLING_SOURCE.read_bytes())  # the package carries this file's code
+    for source in PACKAGED_CODE:  # the package carries these files' code
+        digest.update(source.read_bytes())
     nlp.meta.update(
         name="route_advisor",
         # A PEP 440 local version: pip installs a rebuilt pipeline as the upgrade it is.

@@ -8,10 +8,10 @@ package it needs neither the source tree nor a working directory. This is spaCy'
 ``spacy package`` (called as a function: the ``spacy`` command of spaCy 3.4 breaks under the
 click 8.2+ that Rasa's pins allow), built into a wheel by pip. ``dist_dir`` is emptied and then holds only the new wheel,
 named with the pipeline's version (language/build_pipeline.py), ready for ``pip install``.
-Besides spaCy's built-in factories the pipeline has one of ours, the spelling step: the
-wheel carries its module (``spacy package --code language/spelling.py``, imported by the
-package's ``__init__``), so loading it needs symspellpy (a requirement in its meta) but
-nothing from the source tree.
+Besides spaCy's built-in factories the pipeline has ours, the spelling step and the rulers
+indexed by first word: the wheel carries their modules (``spacy package --code
+language/spelling.py,language/first_word.py``, imported by the package's ``__init__``), so
+loading it needs symspellpy (a requirement in its meta) but nothing from the source tree.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from language.build_pipeline import DEFAULT_OUT, SPELLING_SOURCE
+from language.build_pipeline import DEFAULT_OUT, PACKAGED_CODE
 
 DEFAULT_DIST = Path("build/spacy/dist")
 
@@ -33,7 +33,7 @@ def package_wheel(pipeline_dir: Path = DEFAULT_OUT, dist_dir: Path = DEFAULT_DIS
     dist_dir = Path(dist_dir)
     with tempfile.TemporaryDirectory(prefix="spacy-package-") as work:
         package(
-            Path(pipeline_dir), Path(work), code_paths=[SPELLING_SOURCE],
+            Path(pipeline_dir), Path(work), code_paths=list(PACKAGED_CODE),
             create_sdist=False, create_wheel=False, force=True,
         )
         (source,) = Path(work).iterdir()

@@ -27,11 +27,6 @@ PATTERNS = REPO_ROOT / "language" / "patterns"
 MENTIONS = REPO_ROOT / "language" / "mentions"
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return make_nlp()
-
-
 def facts(nlp, text):
     """[(entity, canonical value)] the pipeline finds in text, in order: the tree's facts and
     recognised councils, exactly what CanonicalValues hands Rasa (language.facts.find)."""

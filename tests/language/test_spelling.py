@@ -14,18 +14,12 @@ import sys
 import pytest
 import spacy
 
-from language.build_pipeline import make_nlp
 from language.contract import REPO_ROOT
 from language.facts import find
 from language.mentions import canonical_values
 from language.spelling import FACTORY, english_frequencies
 
 ALLOWED = canonical_values()
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return make_nlp()
 
 
 @pytest.fixture(scope="module")
@@ -158,8 +152,8 @@ doc = nlp("no capcity, we're regsitered with cqc")
 spelling = nlp.get_pipe("spelling")
 print(json.dumps({
     "pipes": nlp.pipe_names,
-    "module": type(spelling).__module__,
-    "source": sys.modules[type(spelling).__module__].__file__,
+    "modules": [type(nlp.get_pipe(n)).__module__ for n in ("spelling", "entity_ruler", "mentions")],
+    "sources": [sys.modules[m].__file__ for m in ("en_route_advisor.spelling", "en_route_advisor.first_word")],
     "project_modules": sorted(m for m in sys.modules if m == "language" or m.startswith("language.")),
     "norms": [t.norm_ for t in doc],
     "ents": [[e.label_, e.ent_id_, e.text] for e in doc.ents],
@@ -168,7 +162,7 @@ print(json.dumps({
 '''
 
 
-def test_installed_package_carries_the_spelling_step(nlp, tmp_path):
+def test_installed_package_carries_its_own_code(nlp, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
         [sys.executable, "-c", LOAD_INSTALLED], check=False, cwd=tmp_path, env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"},
@@ -177,10 +171,11 @@ def test_installed_package_carries_the_spelling_step(nlp, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     got = json.loads(done.stdout.strip().splitlines()[-1])
     assert got["pipes"] == ["lemmatizer", "spelling", "entity_ruler", "mentions"]
-    assert got["module"] == "en_route_advisor.spelling"
+    assert got["modules"] == ["en_route_advisor.spelling", "en_route_advisor.first_word", "en_route_advisor.first_word"]
     assert got["project_modules"] == []
-    with open(got["source"], "rb") as shipped:
-        assert shipped.read() == (REPO_ROOT / "language" / "spelling.py").read_bytes(), "run `make spacy`"
+    for source, name in zip(got["sources"], ("spelling.py", "first_word.py")):
+        with open(source, "rb") as shipped:
+            assert shipped.read() == (REPO_ROOT / "language" / name).read_bytes(), "run `make spacy`"
     assert got["norms"] == ["no", "capacity", ",", "we", "'re", "registered", "with", "cqc"]
     assert got["ents"] == [["capacity", "none", "no capcity"], ["registration", "registered", "we're regsitered with cqc"]]
     assert got["version"] == nlp.meta["version"], "run `make spacy`"
