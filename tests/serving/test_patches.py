@@ -297,3 +297,56 @@ def test_the_shared_client_writes_requests_with_it():
             return serializer
 
     assert asyncio.run(serializer()) is patches.action_request_json
+
+
+def _tracker_in_a_form():
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    parse = {"intent": {"name": "inform", "confidence": 0.97}, "entities": [{"entity": "stage", "value": "new"}],
+             "intent_ranking": [{"name": "inform", "confidence": 0.97}, {"name": "faq", "confidence": 0.02}],
+             "response_selector": {"faq": {"ranking": [{"id": 1, "confidence": 0.5}]}}}
+    return DialogueStateTracker.from_events("visitor", [
+        ActionExecuted("action_listen"), UserUttered("we are new", parse), SlotSet("stage", "new"),
+        ActionExecuted("route_form"), ActiveLoop("route_form"), SlotSet("requested_slot", "capacity"),
+    ])
+
+
+@pytest.mark.parametrize("verbosity", ["NONE", "ALL", "APPLIED"])
+def test_tracker_state_is_rasas_with_the_active_loop_shared(verbosity):
+    """Patch 10: the same state as Rasa's, but the form's trigger message is not deep-copied."""
+    from rasa.shared.core.trackers import EventVerbosity
+
+    tracker = _tracker_in_a_form()
+    verbosity = EventVerbosity[verbosity]
+    state = tracker.current_state(verbosity)
+    assert state == patches._original_current_state(tracker, verbosity)
+    assert state["active_loop"]["name"] == "route_form"
+    assert state["active_loop"]["trigger_message"] is tracker.active_loop.trigger_message
+    assert tracker.active_loop is not None and tracker.active_loop.name == "route_form"
+
+
+def test_tracker_state_without_a_form_is_rasas():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events("visitor", [])
+    assert tracker.current_state() == patches._original_current_state(tracker) and tracker.current_state()["active_loop"] == {}
+
+
+def test_unique_entity_mappings_worked_out_once_per_form(monkeypatch):
+    """Patch 11: every mapping of the route form gets Rasa's answer; the domain is read once."""
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load("domain.yml")
+    expected = FormAction("route_form", None)._create_unique_entity_mappings(domain)
+    calls = []
+    original = FormAction._create_unique_entity_mappings
+    monkeypatch.setattr(FormAction, "_create_unique_entity_mappings",
+                        lambda self, d: calls.append(self.name()) or original(self, d))
+    required = domain.required_slots_for_form("route_form")
+    mappings = [m for slot in domain.slots if slot.name in required for m in slot.mappings]
+    answers = [FormAction("route_form", None).entity_mapping_is_unique(m, domain) for m in mappings]
+    assert answers == [json.dumps(m, sort_keys=True) in expected for m in mappings]
+    assert any(answers) and len(mappings) > 8
+    assert calls == ["route_form"]
