@@ -60,6 +60,18 @@ Every patch is idempotent and checked by tests/serving/test_patches.py.
    one its entity fills, and Rasa works that out again from the whole domain each time (a new
    FormAction per question). The answer depends only on the form and the domain, so it is
    worked out once per form and domain.
+12. Speed: every tracker Rasa builds (a copy before each action, the form's temporary trackers,
+   the policies' history: several a turn) copies each of the domain's 27 slots with `copy.copy`,
+   which goes through the generic `__reduce_ex__` protocol (4% of Rasa's CPU). A slot gets a
+   `__copy__` doing what that protocol does for it, a new object with the same attributes,
+   in a quarter of the time.
+13. Speed: before each action Rasa copies the tracker by building a new one and replaying every
+   event of the conversation into it (3% of Rasa's CPU, growing with the conversation). The
+   copy is now made from the tracker's state directly: the same events and the same slot,
+   form and latest-message state a replay gives (tests/serving/test_patches.py compares the
+   two over generated conversations), with the same attributes left unset. A tracker that
+   keeps only its latest events (max_event_history) is still replayed, since replaying those
+   alone can give another state.
 """
 from __future__ import annotations
 
@@ -69,7 +81,7 @@ import dataclasses
 import json
 import logging
 import os
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
@@ -84,7 +96,9 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.processor import MessageProcessor
+from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTIVE_LOOP, PREVIOUS_ACTION, SHOULD_NOT_BE_SET
+from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.core.events import BotUttered, Event, FollowupAction
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
@@ -466,6 +480,31 @@ def _entity_mapping_is_unique(self: FormAction, slot_mapping: Dict[Text, Any], d
     return json.dumps(slot_mapping, sort_keys=True) in unique
 
 
+# -- 12. slots copied without the generic protocol --------------------------------------------
+def _copy_slot(self: Slot) -> Slot:
+    copied = object.__new__(type(self))
+    copied.__dict__.update(self.__dict__)
+    return copied
+
+
+# -- 13. trackers copied from their state, not by replaying their events --------------------
+_original_copy_tracker = DialogueStateTracker.copy
+
+
+def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
+    if self._max_event_history is not None or type(self) is not DialogueStateTracker or type(self.slots) is not dict:
+        return _original_copy_tracker(self)
+    copied = object.__new__(DialogueStateTracker)
+    copied.__dict__.update(self.__dict__)
+    copied.events = deque(self.events)
+    copied.slots = {name: copy.copy(slot) for name, slot in self.slots.items()}
+    copied.active_loop = dataclasses.replace(self.active_loop) if self.active_loop is not None else None
+    # What Rasa's copy (init_copy, then a replay) leaves unset or defaults.
+    copied.sender_id = self.sender_id or DEFAULT_SENDER_ID
+    copied.sender_source = copied.model_id = copied.assistant_id = None
+    return copied
+
+
 def apply() -> None:
     """Applies every patch once."""
     if getattr(rasa_action.RemoteAction, _APPLIED, False):
@@ -482,6 +521,8 @@ def apply() -> None:
     DaskGraphRunner.run = _graph_run
     DialogueStateTracker.current_state = _current_state
     FormAction.entity_mapping_is_unique = _entity_mapping_is_unique
+    Slot.__copy__ = _copy_slot
+    DialogueStateTracker.copy = _copy_tracker
     setattr(rasa_action.RemoteAction, _APPLIED, True)
 
 

@@ -350,3 +350,94 @@ def test_unique_entity_mappings_worked_out_once_per_form(monkeypatch):
     assert answers == [json.dumps(m, sort_keys=True) in expected for m in mappings]
     assert any(answers) and len(mappings) > 8
     assert calls == ["route_form"]
+
+
+def test_slots_copy_as_copy_copy_would():
+    """Patch 12: each kind of slot copies to a new object with the same attributes."""
+    import copy
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    slots = Domain.load("domain.yml").slots
+    assert Slot.__copy__ is patches._copy_slot and len({type(s) for s in slots}) >= 3
+    for slot in slots:
+        slot.value = ["a", {"b": 1}] if slot.type_name == "list" else slot.value
+        copied = copy.copy(slot)
+        assert type(copied) is type(slot) and copied is not slot
+        assert vars(copied) == vars(slot) and vars(copied) is not vars(slot)
+        assert vars(copied) == vars(copy._reconstruct(slot, None, *slot.__reduce_ex__(4)))
+
+
+def _event_pool():
+    from rasa.shared.core.events import (
+        ActionExecuted, ActionReverted, ActiveLoop, AllSlotsReset, BotUttered, ConversationPaused,
+        ConversationResumed, FollowupAction, LoopInterrupted, Restarted, SessionStarted, SlotSet,
+        UserUttered, UserUtteranceReverted,
+    )
+
+    return [
+        lambda: ActionExecuted("action_listen"),
+        lambda: ActionExecuted("route_form"),
+        lambda: ActionExecuted("action_recommend", policy="RulePolicy", confidence=1.0),
+        lambda: UserUttered("we are new in Kent", {"intent": {"name": "inform", "confidence": 0.9}},
+                            [{"entity": "stage", "value": "new"}]),
+        lambda: UserUttered("/affirm", {"intent": {"name": "affirm", "confidence": 1.0}}),
+        lambda: BotUttered("Is your DPS open?", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
+        lambda: SlotSet("stage", "new"), lambda: SlotSet("capacity", "limited"),
+        lambda: SlotSet("requested_slot", "dps"), lambda: SlotSet("stage", None),
+        lambda: ActiveLoop("route_form"), lambda: ActiveLoop(None), lambda: LoopInterrupted(True),
+        lambda: FollowupAction("action_recommend"), lambda: ConversationPaused(), lambda: ConversationResumed(),
+        lambda: UserUtteranceReverted(), lambda: ActionReverted(), lambda: AllSlotsReset(),
+        lambda: Restarted(), lambda: SessionStarted(),
+    ]
+
+
+def _domain_slots():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(REPO_ROOT / "domain.yml")).slots
+
+
+_DOMAIN_SLOTS = _domain_slots()
+
+
+def _tracker_state(tracker) -> dict:
+    import dataclasses
+
+    state = dict(vars(tracker))
+    state["events"] = list(tracker.events)
+    state["slots"] = {name: vars(slot) for name, slot in tracker.slots.items()}
+    state["active_loop"] = dataclasses.asdict(tracker.active_loop) if tracker.active_loop else None
+    return state
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=len(_event_pool()) - 1), max_size=30))
+def test_tracker_copies_are_what_a_replay_gives(picks):
+    """Patch 13: the copy has every attribute a replay of the events gives it, and shares no
+    state the tracker would change."""
+    from rasa.shared.core.events import ActionExecutionRejected, ActiveLoop, LoopInterrupted, SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    pool = _event_pool()
+    tracker = DialogueStateTracker.from_events("visitor", [pool[i]() for i in picks], slots=_DOMAIN_SLOTS)
+    tracker.model_id = "model-1"
+    copied = tracker.copy()
+    assert _tracker_state(copied) == _tracker_state(patches._original_copy_tracker(tracker))
+    before = _tracker_state(tracker)
+    # Events that change the form's state in place, then the slots, then the events.
+    copied.update(LoopInterrupted(not (tracker.active_loop and tracker.active_loop.is_interrupted)))
+    if tracker.active_loop:
+        copied.update(ActionExecutionRejected(tracker.active_loop.name))
+    copied.update(SlotSet("stage", "expanding"))
+    copied.update(ActiveLoop("lead_form"))
+    assert _tracker_state(tracker) == before
+
+
+def test_tracker_copy_is_the_patched_one():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert DialogueStateTracker.copy is patches._copy_tracker
+    kept = DialogueStateTracker("visitor", _DOMAIN_SLOTS, max_event_history=3)
+    assert kept.copy() == kept  # replayed, as Rasa does, since only the latest events are kept
