@@ -176,6 +176,9 @@ CASES = [
     ("i doubt the approved list is open", [("dps", "unknown")]),
     ("I don't think the framework is open", [("framework", "unknown")]),
     ("we doubt the framework is being retendered", [("framework", "unknown")]),
+    # a council's name with 's ("Kent" "'s" to spaCy) between the hedge and the list
+    ("apparently Kent's DPS is open", [("dps", "unknown"), ("council", "Kent County Council")]),
+    ("i think Leeds's framework is opening soon", [("framework", "unknown"), ("council", "Leeds City Council")]),
     # work_type
     ("mainly hospital discharge", [("work_type", "urgent")]),
     ("emergency placements", [("work_type", "urgent")]),
