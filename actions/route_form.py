@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.advice import ASSUMED_SLOT, FACT_SLOTS, TREE, advice_for, ask, facts_from
+from language.contract import UNSURE
 from routes.walker import Question, answer_when_unsure, facts_on_path, fill, known_facts, match_answer, said_facts
 
 class ValidateRouteForm(FormValidationAction):
@@ -34,54 +35,68 @@ class ValidateRouteForm(FormValidationAction):
         given = [name for name in FACT_SLOTS if name not in path and tracker.get_slot(name) is not None]
         return path + given
 
-    def _canonical(self, fact: str, value: Any) -> Dict[Text, Any]:
-        """A value the tree does not know is dropped, so the question is asked again."""
-        return {fact: value if value in TREE.facts[fact].answers else None}
+    def _canonical(self, fact: str, value: Any, tracker: Tracker) -> Dict[Text, Any]:
+        """A value the tree does not know is dropped, so the question is asked again; one taken
+        for the visitor's doubt (extract below) is remembered as assumed, so the advice says so."""
+        if value not in TREE.facts[fact].answers:
+            return {fact: None}
+        if value != "unknown" and _doubted(tracker, fact):
+            return {fact: value, ASSUMED_SLOT: list(tracker.get_slot(ASSUMED_SLOT) or []) + [fact]}
+        return {fact: value}
 
     def validate_service(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("service", value)
+        return self._canonical("service", value, tracker)
 
     def validate_nation(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("nation", value)
+        return self._canonical("nation", value, tracker)
 
     def validate_registration(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("registration", value)
+        return self._canonical("registration", value, tracker)
 
     def validate_regulator(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("regulator", value)
+        return self._canonical("regulator", value, tracker)
 
     def validate_funding(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("funding", value)
+        return self._canonical("funding", value, tracker)
 
     def validate_stage(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("stage", value)
+        return self._canonical("stage", value, tracker)
 
     def validate_on_list(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("on_list", value)
+        return self._canonical("on_list", value, tracker)
 
     def validate_dps(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("dps", value)
+        return self._canonical("dps", value, tracker)
 
     def validate_framework(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("framework", value)
+        return self._canonical("framework", value, tracker)
 
     def validate_capacity(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("capacity", value)
+        return self._canonical("capacity", value, tracker)
 
     def validate_work_type(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._canonical("work_type", value)
+        return self._canonical("work_type", value, tracker)
 
     def validate_council(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return {"council": said_facts(TREE, {"council": value}).get("council")}
 
 
 def _extract_typed_answer(form: ValidateRouteForm, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-    """A short typed answer to the question just asked ("new", "Wales"), when the NLU found no fact."""
+    """A short typed answer to the question just asked ("new", "Wales"), when the NLU found no
+    fact; or the visitor's doubt about it ("not sure if we have capacity", the NLU's `unsure`),
+    answered as a second "not sure" is: the tree's "unknown", or its assumption, remembered as one."""
     fact = tracker.get_slot("requested_slot")
     if fact not in TREE.facts or fact in tracker.slots_to_validate():
         return {}
     value = match_answer(TREE, fact, tracker.latest_message.get("text") or "")
+    if not value and _doubted(tracker, fact):
+        value = answer_when_unsure(TREE, fact, [fact])
     return {fact: value} if value else {}
+
+
+def _doubted(tracker: Tracker, fact: str) -> bool:
+    """Did the visitor's latest message say they are unsure of this fact (the NLU's `unsure`)?"""
+    return fact in tracker.get_latest_entity_values(UNSURE)
 
 
 # The SDK calls extract_<slot> for each slot the form may ask about.

@@ -15,7 +15,9 @@ extractor, so the figures are what the bot uses).
   dropped. Only messages of the ``inform`` intent take learned facts, so a question the
   patterns deliberately ignore ("do I need to be CQC registered?") does not come back in
   through a statistical model, and no span a hedge governs ("not sure if we have capacity",
-  language/hedges.yml) gets a learned value; no value is ever non-canonical.
+  language/hedges.yml) gets a learned value; no value is ever non-canonical. A fact said
+  after a doubt ("no idea if we're registered") is not taken from either layer: the entity
+  ``unsure`` (its value the fact) says the visitor doesn't know it.
 - ``council``: names in routes/councils.yml come from the doc with the council's name as the
   value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
   council name (used or not: "not Kent", "based in Bristol"), a nation or a regulator is
@@ -46,6 +48,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from language.contract import UNSURE
 from language.facts import COUNCIL, council_spans, find
 from language.hedges import governs, load_hedges
 from language.learned_values import LearnedValues
@@ -101,6 +104,8 @@ class CanonicalValues(GraphComponent):
         self._councils: Optional[Councils] = None
         self._learned = learned
         self._hedges: List[tuple] = []
+        self._doubts: List[tuple] = []
+        self._doubtable: FrozenSet[str] = frozenset()
         self._config = {**DEFAULTS, **(config or {})}
         if knowledge is not None:
             self._learn(knowledge)
@@ -108,7 +113,10 @@ class CanonicalValues(GraphComponent):
     def _learn(self, knowledge: Mapping[str, Any]) -> None:
         self._allowed = {entity: frozenset(values) for entity, values in knowledge["allowed"].items()}
         self._councils = parse_councils(knowledge["councils"])
-        self._hedges = [tuple(hedge.split()) for hedge in knowledge["hedges"]]
+        hedges = knowledge["hedges"]
+        self._doubts = [tuple(hedge.split()) for hedge in hedges["doubt"]]
+        self._hedges = self._doubts + [tuple(hedge.split()) for hedge in hedges["tentative"]]
+        self._doubtable = frozenset(hedges["facts"])
 
     @classmethod
     def create(
@@ -160,14 +168,25 @@ class CanonicalValues(GraphComponent):
             message.set(ENTITIES, self.canonicalise(message), add_to_output=True)
         return messages
 
+    def _governed(self, doc: Any, upto: int, hedges: List[tuple]) -> bool:
+        """Is there a hedge in the clause of the words before character ``upto``?"""
+        return doc is not None and governs([t.norm_ for t in doc if t.idx < upto], hedges)
+
+    def _unsure(self, fact: str, start: int, end: int) -> Dict[Text, Any]:
+        return {"entity": UNSURE, "start": start, "end": end, "value": fact, "extractor": type(self).__name__}
+
     def canonicalise(self, message: Message) -> List[Dict[Text, Any]]:
         doc = message.get(SPACY_DOCS[TEXT])
         found = find(doc, self._allowed) if doc is not None else []
         name = type(self).__name__
+        # A fact the patterns found after a doubt ("no idea if we're registered") is not taken.
+        doubted = [f for f in found if f.entity in self._doubtable and f.value != "unknown"
+                   and self._governed(doc, f.start, self._doubts)]
+        found = [f for f in found if f not in doubted]
         entities = [
             {"entity": f.entity, "start": f.start, "end": f.end, "value": f.value, "extractor": name}
             for f in found
-        ]
+        ] + [self._unsure(f.entity, f.start, f.end) for f in doubted]
         taken = (council_spans(doc) if doc is not None else []) + [
             (f.start, f.end) for f in found if f.entity in NOT_COUNCILS + (COUNCIL,)
         ]
@@ -176,9 +195,13 @@ class CanonicalValues(GraphComponent):
         for entity in message.get(ENTITIES, []):
             if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL:
                 learned = self._learned_fact(message, entity, said, occupied)
-                if learned is not None:
+                if learned is None or learned in entities:
+                    continue
+                if learned["entity"] != UNSURE:
                     entities.append({**learned, "extractor": name})
                     said.add(learned["entity"])
+                elif not any(e["entity"] == UNSURE and e["value"] == learned["value"] for e in entities):
+                    entities.append(learned)
                 continue
             if entity.get("entity") == COUNCIL:
                 start, end = entity.get("start", 0), entity.get("end", 0)
@@ -191,7 +214,8 @@ class CanonicalValues(GraphComponent):
         return sorted(entities, key=lambda e: (e.get("start", 0), e.get("end", 0)))
 
     def _learned_fact(self, message: Message, entity: Mapping[str, Any], said, occupied) -> Optional[Dict[Text, Any]]:
-        """The CRF's fact with a learned value, where the patterns said nothing of that fact."""
+        """The CRF's fact with a learned value, where the patterns said nothing of that fact;
+        under a doubt, the `unsure` entity for it instead."""
         fact, start, end = entity.get("entity"), entity.get("start", 0), entity.get("end", 0)
         intent = (message.get("intent") or {}).get("name")
         if (self._learned is None or entity.get("extractor") != CRF or fact in said
@@ -200,8 +224,10 @@ class CanonicalValues(GraphComponent):
                 or any(s < end and start < e for s, e in occupied)):
             return None
         doc = message.get(SPACY_DOCS[TEXT])
-        if doc is not None and governs([t.norm_ for t in doc if t.idx < start], self._hedges):
-            return None
+        # The CRF's span may take the hedge in ("no idea if we're registered"): its words count.
+        if self._governed(doc, end, self._hedges):
+            doubted = fact in self._doubtable and self._governed(doc, end, self._doubts)
+            return self._unsure(fact, start, end) if doubted else None
         text = message.get(TEXT)[start:end]
         value = self._learned.value(fact, text, self._config["learned_value_threshold"])
         if value is None or value not in self._allowed.get(fact, ()):

@@ -1,12 +1,13 @@
 """Hedges: is a span of a message said with certainty, or inside "not sure if ..."?
 
 The phrases are data (language/hedges.yml), read at train time and kept in the model by
-CanonicalValues; `governs` is the pure check the learned layer asks before guessing a value.
+CanonicalValues; `governs` is the pure check it asks of a fact's span: the learned layer
+guesses nothing under any hedge, and no fact of `facts` is taken under a doubt.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 
@@ -15,14 +16,21 @@ HEDGES_FILE = Path(__file__).resolve().parent / "hedges.yml"
 CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "-", "but", "although", "though", "however", "so"})
 
 
-def load_hedges(path: Path = HEDGES_FILE) -> List[str]:
-    """The hedge phrases, checked: a non-empty list of lower-case strings."""
-    phrases = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(phrases, list) or not phrases or not all(
-        isinstance(p, str) and p.strip() and p == p.lower() for p in phrases
-    ):
-        raise ValueError(f"{path}: expected a list of lower-case phrases")
-    return [" ".join(p.split()) for p in phrases]
+KINDS = ("doubt", "tentative")
+
+
+def load_hedges(path: Path = HEDGES_FILE) -> Dict[str, List[str]]:
+    """The hedge phrases of each kind and the facts a doubt leaves unknown, checked."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or set(data) != {*KINDS, "facts"}:
+        raise ValueError(f"{path}: expected the sections {', '.join(KINDS)} and facts")
+    for kind in (*KINDS, "facts"):
+        phrases = data[kind]
+        if not isinstance(phrases, list) or not phrases or not all(
+            isinstance(p, str) and p.strip() and p == p.lower() for p in phrases
+        ):
+            raise ValueError(f"{path}: {kind}: expected a list of lower-case phrases")
+    return {kind: [" ".join(p.split()) for p in data[kind]] for kind in (*KINDS, "facts")}
 
 
 def governs(words_before: Sequence[str], hedges: Iterable[Tuple[str, ...]]) -> bool:

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bad_input import EMPTY, MARKUP, NO_WORDS, NOT_ENGLISH, UNCLEAR
 from actions.conversation import STEER_WHEN_DONE, ActionCarryOn, ActionFallback, ActionStartOver
@@ -174,6 +175,35 @@ def test_typed_answer_to_the_question_asked_is_understood(typed, value, tracker_
     tracker = tracker_named("registered_only", text=typed)
     tracker.slots["requested_slot"] = "stage"
     assert ValidateRouteForm().extract_stage(dispatcher, tracker, domain) == {"stage": value}
+
+
+@pytest.mark.parametrize("requested, unsure_of, expected", [
+    # a doubt about the question asked: its "unknown", or its assumption
+    ("capacity", "capacity", {"capacity": "limited"}),
+    ("nation", "nation", {"nation": "england"}),
+    ("framework", "framework", {"framework": "unknown"}),
+    # a doubt about another fact
+    ("capacity", "registration", {}),
+])
+def test_a_doubt_about_the_question_asked_is_a_not_sure(requested, unsure_of, expected, tracker_named, dispatcher, domain):
+    tracker = tracker_named("registered_only", text=f"not sure about the {unsure_of}")
+    tracker.latest_message["entities"] = [{"entity": "unsure", "value": unsure_of, "start": 0, "end": 8}]
+    tracker.slots["requested_slot"] = requested
+    extract = getattr(ValidateRouteForm(), f"extract_{requested}")
+    assert extract(dispatcher, tracker, domain) == expected
+
+
+def test_a_doubt_sets_the_assumption_through_the_form(tracker_named, dispatcher, domain):
+    tracker = tracker_named("registered_only", text="not sure if we have capacity")
+    tracker.latest_message["entities"] = [{"entity": "unsure", "value": "capacity", "start": 14, "end": 28}]
+    tracker.slots["requested_slot"] = "capacity"
+    events = asyncio.run(ValidateRouteForm().run(dispatcher, tracker, domain))
+    assert SlotSet("capacity", "limited") in events and SlotSet("assumed", ["capacity"]) in events
+    # the same answer typed plainly is no assumption
+    tracker = tracker_named("registered_only", text="a few packages")
+    tracker.slots["requested_slot"] = "capacity"
+    events = asyncio.run(ValidateRouteForm().run(CollectingDispatcher(), tracker, domain))
+    assert SlotSet("capacity", "limited") in events and not any(e["name"] == "assumed" for e in events)
 
 
 def test_typed_answer_is_ignored_when_it_does_not_answer_the_question(tracker_named, dispatcher, domain):

@@ -93,6 +93,16 @@ def test_free_text_answers_to_each_question(visitor):
     assert advice["facts"]["capacity"] == "limited" and advice["facts"]["stage"] == "expanding"
 
 
+def test_a_doubt_about_the_question_asked_is_taken_as_not_sure(visitor):
+    """"not sure if we have capacity" at the capacity question: the tree's assumption, said as one."""
+    assert question(visitor.say("established home care agency in Kent, CQC registered, not on any lists, "
+                                "the DPS is closed and the framework is closed"))[0] == "capacity"
+    reply = visitor.say("not sure if we have capacity right now")
+    advice = recommendation(reply)
+    assert advice["facts"]["capacity"] == "limited" and advice["assumed"] == ["capacity"]
+    assert 'I assumed "A few packages"' in said(reply)
+
+
 def test_cross_border_provider_is_told_to_register_in_wales(visitor):
     advice = recommendation(visitor.say(
         "We're CQC registered, based in Bristol, starting home care in Newport. Newport's DPS is open"))

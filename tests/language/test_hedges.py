@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from language.hedges import governs, load_hedges
+from language.contract import allowed_values
+from language.hedges import KINDS, governs, load_hedges
 
-HEDGES = [tuple(h.split()) for h in load_hedges()]
+LOADED = load_hedges()
+HEDGES = [tuple(h.split()) for kind in KINDS for h in LOADED[kind]]
+DOUBTS = [tuple(h.split()) for h in LOADED["doubt"]]
 
 
 def words(text: str) -> list[str]:
@@ -35,11 +38,27 @@ def test_a_plain_statement_or_a_hedge_in_another_clause_does_not(before):
     assert not governs(words(before), HEDGES)
 
 
+@pytest.mark.parametrize("before, doubt", [
+    ("no idea if we 're", True), ("we do n't know if we have", True), ("not sure we have any", True),
+    ("maybe some", False), ("i think we 're", False), ("if we get", False),
+])
+def test_only_a_doubt_is_a_doubt(before, doubt):
+    assert governs(words(before), DOUBTS) is doubt
+
+
+def test_the_doubtable_facts_are_the_trees():
+    assert LOADED["facts"] and set(LOADED["facts"]) <= set(allowed_values())
+    assert not {"service", "nation", "regulator"} & set(LOADED["facts"])
+
+
 def test_the_phrases_are_checked(tmp_path):
     bad = tmp_path / "hedges.yml"
-    bad.write_text("- Not Sure\n", encoding="utf-8")
+    bad.write_text("doubt: [Not Sure]\ntentative: [maybe]\nfacts: [capacity]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="lower-case"):
         load_hedges(bad)
-    bad.write_text("not: a list\n", encoding="utf-8")
-    with pytest.raises(ValueError):
+    bad.write_text("- not sure\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="sections"):
+        load_hedges(bad)
+    bad.write_text("doubt: not a list\ntentative: [maybe]\nfacts: [capacity]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="doubt"):
         load_hedges(bad)

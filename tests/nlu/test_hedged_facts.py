@@ -1,7 +1,9 @@
 """The trained model: a hedged or conditional remark gives no fact the patterns don't spell out.
 
 The learned layer would otherwise guess a value from "have capacity" in "not sure if we have
-capacity"; the hedge leaves the fact unknown, so the assistant asks instead of assuming.
+capacity"; the hedge leaves the fact unknown, so the assistant asks instead of assuming. After
+a doubt ("no idea if", "not sure") not even the patterns' fact is taken: the message says the
+visitor is unsure of it (entity `unsure`), which the form answers as a "not sure".
 """
 from __future__ import annotations
 
@@ -31,3 +33,28 @@ def test_a_hedged_remark_sets_no_value(nlu_model, text, fact):
 def test_the_plain_remark_does(nlu_model, text, fact):
     [reading] = nlu_model.read([Case(text, "inform", {})])
     assert fact in dict(reading.entities), reading.entities
+
+
+DOUBTED = [
+    ("no idea if we're registered", "registration"),
+    ("not sure we have any spare capacity", "capacity"),
+    ("we don't know if we're still a new provider to them", "stage"),
+]
+
+
+@pytest.mark.parametrize("text, fact", DOUBTED)
+def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
+    [(result, _)] = nlu_model.parse([text])
+    said = [(e["entity"], e["value"]) for e in result["entities"]]
+    assert ("unsure", fact) in said and fact not in dict(said), said
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("we're registered with CQC", "registration"), ("we have spare capacity", "capacity"),
+    # a doubt about one thing leaves the fact said plainly in another clause alone
+    ("not sure about the DPS, but we're registered", "registration"),
+])
+def test_the_fact_said_plainly_is_taken(nlu_model, text, fact):
+    [(result, _)] = nlu_model.parse([text])
+    said = [(e["entity"], e["value"]) for e in result["entities"]]
+    assert fact in dict(said) and ("unsure", fact) not in said, said
