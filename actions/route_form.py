@@ -9,8 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.advice import ASSUMED_SLOT, FACT_SLOTS, TREE, advice_for, ask, facts_from
-from language.contract import UNSURE
-from routes.walker import Question, answer_when_unsure, facts_on_path, fill, known_facts, match_answer, said_facts
+from routes.walker import UNSURE, Question, answer_when_unsure, facts_on_path, fill, known_facts, match_answer, said_facts
 
 class ValidateRouteForm(FormValidationAction):
     def name(self) -> Text:

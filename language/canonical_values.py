@@ -48,11 +48,11 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from language.contract import UNSURE
 from language.facts import COUNCIL, council_spans, find
 from language.hedges import governs, load_hedges
 from language.learned_values import LearnedValues
 from routes.councils import NATIONS, Councils, parse_councils
+from routes.walker import UNSURE
 
 # Named things that are not councils: a statistical council entity overlapping one is dropped.
 NOT_COUNCILS = ("nation", "regulator")
@@ -195,7 +195,7 @@ class CanonicalValues(GraphComponent):
         for entity in message.get(ENTITIES, []):
             if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL:
                 learned = self._learned_fact(message, entity, said, occupied)
-                if learned is None or learned in entities:
+                if learned is None:
                     continue
                 if learned["entity"] != UNSURE:
                     entities.append({**learned, "extractor": name})

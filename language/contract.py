@@ -22,7 +22,3 @@ def allowed_values(tree_path: Optional[Path] = None) -> Dict[str, FrozenSet[str]
 
 
 FACT_ENTITIES = tuple(allowed_values())
-
-# The entity that says the visitor is unsure of a fact (its value: the fact's name), as in
-# "no idea if we're registered" (language/hedges.yml, doubt); the form reads it as a "not sure".
-UNSURE = "unsure"

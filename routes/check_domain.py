@@ -16,7 +16,7 @@ from typing import List
 import yaml
 
 from routes.tree import DecisionTree, load_tree
-from routes.walker import FREE_TEXT_FACTS
+from routes.walker import FREE_TEXT_FACTS, UNSURE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +38,8 @@ def problems(tree: DecisionTree, root: Path = ROOT) -> List[str]:
     for name in FREE_TEXT_FACTS:
         if name not in entities or name not in slots:
             found.append(f"domain.yml: '{name}' needs an entity and a slot")
+    if UNSURE not in entities:
+        found.append(f"domain.yml: no entity '{UNSURE}' (the fact a visitor doesn't know, routes/walker.py)")
     route_values = [str(v) for v in (slots.get("route") or {}).get("values", [])]
     if route_values != list(tree.routes):
         found.append(f"domain.yml: slot 'route' values {route_values} should be {list(tree.routes)}")

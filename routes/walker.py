@@ -17,6 +17,10 @@ from routes.tree import CheckNode, DecisionTree, Item, Leaf, QuestionNode
 
 FREE_TEXT_FACTS = ("council",)  # used in wording and to infer the nation
 FREE_TEXT_MAX_LENGTH = 60
+# The entity saying a visitor doesn't know a fact (its value: the fact's name), as in "no idea if
+# we're registered": the NLU emits it (language/canonical_values.py), the route form answers it
+# as a "not sure" (answer_when_unsure).
+UNSURE = "unsure"
 
 NationOfPlace = Callable[[str], Optional[str]]
 

@@ -46,6 +46,12 @@ def test_a_question_missing_from_the_form_and_its_ask_action_are_named(project):
     assert any(p.startswith("domain.yml: route_form required_slots") for p in found)
 
 
+def test_the_unsure_entity_missing_from_the_domain_is_named(project):
+    edit_domain(project, lambda d: d["entities"].remove("unsure"))
+    assert problems(TREE, project) == [
+        "domain.yml: no entity 'unsure' (the fact a visitor doesn't know, routes/walker.py)"]
+
+
 def test_a_contract_row_that_drifted_is_named(project):
     contract = project / "docs" / "contract.md"
     contract.write_text(contract.read_text(encoding="utf-8").replace("`adding_service`, ", ""), encoding="utf-8")
