@@ -30,7 +30,19 @@ def load_hedges(path: Path = HEDGES_FILE) -> Dict[str, List[str]]:
             isinstance(p, str) and p.strip() and p == p.lower() for p in phrases
         ):
             raise ValueError(f"{path}: {kind}: expected a list of lower-case phrases")
-    return {kind: [" ".join(p.split()) for p in data[kind]] for kind in (*KINDS, "facts")}
+    hedges = {kind: _with_spellings([" ".join(p.split()) for p in data[kind]]) for kind in KINDS}
+    return {**hedges, "facts": list(data["facts"])}
+
+
+def _with_spellings(phrases: List[str]) -> List[str]:
+    """Each phrase, and its "dont" spelling: spaCy splits "dont" as "do nt", "don't" as "do n't"."""
+    spelt = []
+    for phrase in phrases:
+        spelt.append(phrase)
+        words = phrase.split()
+        if "n't" in words:
+            spelt.append(" ".join("nt" if w == "n't" else w for w in words))
+    return spelt
 
 
 def governs(words_before: Sequence[str], hedges: Iterable[Tuple[str, ...]]) -> bool:
