@@ -44,7 +44,7 @@ help:
 	@echo "make run        - set up, train if needed, start the assistant, widget and demo page"
 	@echo "make test       - set up, train if needed, run every test"
 	@echo "make shell      - chat with the assistant in the terminal"
-	@echo "make evaluate   - score models/route-advisor.tar.gz on each held-out NLU set (does not train)"
+	@echo "make evaluate   - score models/route-advisor.tar.gz on each held-out NLU set and the dev set (does not train)"
 	@echo "make report     - the owner's report: results/report.html (REPORT_FROM/REPORT_TO=YYYY-MM-DD)"
 	@echo "make leads      - export every lead as CSV to results/leads.csv"
 	@echo "make leads-worker - send new leads by email/webhook and apply the retention periods"
@@ -92,7 +92,7 @@ pytest: $(MODEL) widget-build widget-test-deps services-deps
 test: validate pytest
 
 evaluate: $(SPACY_PACKAGE)
-	$(PY) -m language.evaluation
+	$(PY) -m language.evaluation --dev
 
 cross-validate: $(SPACY_PACKAGE)
 	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out results/cross-validation

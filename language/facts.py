@@ -15,7 +15,7 @@ it, so what is tested is what the bot gets. No Rasa imports.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, List, Mapping, Sequence, Set, Tuple
 
 from language.pattern_format import BASE, IGNORE, NOT
@@ -28,8 +28,20 @@ COUNCIL = "council"
 # adding_service (registered, plus a service the registration doesn't cover yet).
 OUTRANKS: Dict[Tuple[str, str], FrozenSet[str]] = {
     ("registration", "adding_service"): frozenset({"registered"}),
-    # "we do companionship so we're not registered": not registered because not required.
+    # "we're not registered as we don't need to be": not registered because not required.
     ("registration", "not_required"): frozenset({"unregistered"}),
+    # "we already work for Glasgow, now expanding into Lanarkshire": new to the council asked about.
+    ("stage", "expanding"): frozenset({"established"}),
+}
+# A value read beside another fact's value: "we do companionship so we're not registered" is
+# not registered because registration is not required.
+READ_WITH: Dict[Tuple[str, str, str, str], str] = {
+    ("service", "unregulated", "registration", "unregistered"): "not_required",
+}
+# Values of one fact that, said in one message, add up to another: "we're on the DPS and got
+# onto the framework last year" is on both.
+ADD_UP: Dict[Tuple[str, FrozenSet[str]], str] = {
+    ("on_list", frozenset({"dps", "framework"})): "both",
 }
 
 
@@ -57,6 +69,12 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
     for (entity, value), beaten in OUTRANKS.items():
         if any(f.entity == entity and f.value == value for f in found):
             found = [f for f in found if not (f.entity == entity and f.value in beaten)]
+    for (beside, value, entity, said), meant in READ_WITH.items():
+        if any(f.entity == beside and f.value == value for f in found):
+            found = [replace(f, value=meant) if f.entity == entity and f.value == said else f for f in found]
+    for (entity, parts), total in ADD_UP.items():
+        if parts <= {f.value for f in found if f.entity == entity}:
+            found = [replace(f, value=total) if f.entity == entity and f.value in parts else f for f in found]
     return sorted(found, key=lambda f: (f.start, f.end, f.entity))
 
 

@@ -35,7 +35,7 @@ def start_words(pattern: List[Dict[str, Any]]) -> Optional[FrozenSet[str]]:
     words = set()
     for token in pattern:
         op = token.get("OP")
-        if op not in (None, "+", *_SKIPPABLE) or set(token) - {"NORM", "OP"}:
+        if op not in (None, "+", *_SKIPPABLE) or set(token) - {"NORM", "OP", "IS_SENT_START"}:
             return None
         norm = token.get("NORM")
         if isinstance(norm, str):

@@ -30,6 +30,8 @@ Markers in a text pattern (words are separated by spaces):
     <few>       a number from 1 to 9 (3, three)
     <many>      a number of 10 or more (12, fifty, 300)
     <punct>     a punctuation mark (, - : ?)
+    ^           (before the first word) only at the start of the message: a fragment such
+                as "on the framework" is a statement there, a question's tail elsewhere
 
 Everything is matched case-insensitively. A word with a hyphen also matches the
 spaced and joined-up spellings (start-up: start up, startup); an apostrophe also
@@ -310,9 +312,12 @@ class _Compiler:
 
     def text(self, text: str) -> List[Any]:
         """A text pattern: a list of phrase strings or token-pattern lists."""
-        chunks = self._split(text)
+        at_start = text.startswith("^")
+        chunks = self._split(text[1:] if at_start else text)
         if not chunks:
             self.fail("empty pattern")
+        if at_start:
+            return [marked for seq in self._tokens(text, chunks) for marked in self._at_start(text, seq)]
         if not any(c.endswith("?") or c.startswith(("~", "<", "$", "(")) or "|" in c or c == "*" for c in chunks):
             phrases: List[str] = []
             for combo in itertools.product(*(_spellings(c) for c in chunks)):
@@ -323,6 +328,22 @@ class _Compiler:
             if len(phrases) > MAX_VARIANTS:
                 self.fail(f"{text!r} expands to more than {MAX_VARIANTS} spellings")
             return phrases
+        return self._tokens(text, chunks)
+
+    def _at_start(self, text: str, seq: List[Dict[str, Any]]) -> List[List[Dict[str, Any]]]:
+        """`seq` with its first word marked as the message's first; an optional first word
+        makes two patterns, with it and without it."""
+        if not seq:
+            self.fail(f"{text!r}: every word after ^ is optional")
+        first = {k: v for k, v in seq[0].items() if k != "OP"}
+        marked = [[dict(first, IS_SENT_START=True), *seq[1:]]]
+        if seq[0].get("OP") == "?":
+            marked += self._at_start(text, seq[1:])
+        elif seq[0].get("OP"):
+            self.fail(f"{text!r}: the word after ^ can't repeat")
+        return marked
+
+    def _tokens(self, text: str, chunks: List[str]) -> List[List[Dict[str, Any]]]:
         seqs: List[List[Dict[str, Any]]] = [[]]
         for chunk in chunks:
             options = self._chunk(chunk)

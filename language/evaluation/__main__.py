@@ -2,13 +2,15 @@
 
     python -m language.evaluation [--model models/route-advisor.tar.gz] [--set PATH ...]
     python -m language.evaluation --write-floors     # re-sets tests/nlu/floors.yml
+    python -m language.evaluation --dev              # also the development set, marked as such
 
 It never trains. Per set, on the lines that are not also training text: intent F1 (weighted)
 and accuracy, canonical-value F1 per fact, the confusions between values, parse p50/p95 and
 the slowest lines. The lines read wrongly go to results/nlu/<set>-mistakes.txt, every figure
 to results/nlu/evaluation.json. --write-floors re-sets the test floors (tests/nlu/floors.yml)
 to each figure minus 0.02, rounded down; --print-floors prints that file to stdout instead
-(the report then goes to stderr).
+(the report then goes to stderr). --dev adds the development set (language/evaluation/
+dev-situations.yml), the one set whose mistakes may be read to improve the patterns and data.
 """
 from __future__ import annotations
 
@@ -32,7 +34,9 @@ from language.evaluation.scoring import (
 )
 from language.evaluation.sets import (
     HELD_OUT_DIR,
+    DEV_SET,
     HELD_OUT_SETS,
+    load_set,
     load_sets,
     training_texts,
 )
@@ -98,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=MODEL, help="the trained model (default: %(default)s)")
     parser.add_argument("--set", dest="sets", type=Path, action="append",
                         help="a held-out set (repeatable; default: both in tests/nlu/)")
+    parser.add_argument("--dev", action="store_true",
+                        help=f"also score the development set, {DEV_SET.relative_to(REPO_ROOT)} (not unseen text)")
     parser.add_argument("--out", type=Path, default=OUT, help="where mistakes and figures go (default: %(default)s)")
     parser.add_argument("--print-floors", action="store_true",
                         help="print the floors file to stdout (the report goes to stderr)")
@@ -113,17 +119,21 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's info lines
     out = sys.stderr if args.print_floors else sys.stdout
     sets = load_sets(args.sets or HELD_OUT_SETS)
+    dev = [load_set(DEV_SET)] if args.dev else []
     trained = training_texts()
     model = NluModel(args.model)
     args.out.mkdir(parents=True, exist_ok=True)
     reports = []
-    for held_out in sets:
+    for held_out in [*sets, *dev]:
         r = report(held_out, model, trained)
+        if dev and held_out is dev[0]:
+            print("\n(The development set is looked at to improve the layers: its figures are not on unseen text.)", file=out)
         print_report(r, out)
         mistakes_file = args.out / f"{r.name}-mistakes.txt"
         mistakes_file.write_text("".join(f"{m}\n" for m in r.mistakes), encoding="utf-8")
         print(f"{len(r.mistakes)} lines not fully right: {mistakes_file}", file=out)
-        reports.append(r)
+        if held_out not in dev:
+            reports.append(r)
     (args.out / "evaluation.json").write_text(
         json.dumps({"model": str(args.model), "sets": [asdict(r) for r in reports]}, indent=1, ensure_ascii=False),
         encoding="utf-8",

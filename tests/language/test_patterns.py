@@ -86,16 +86,18 @@ CASES = [
     ("not CQC registered", [("registration", "unregistered"), CQC]),
     ("we haven't applied yet", [("registration", "unregistered")]),
     ("no CQC registration", [("registration", "unregistered"), CQC]),
+    # What the service is sets the service; that it needs no registration sets registration
+    # (from which the tree infers the service).
     ("we do companionship only, no personal care",
-     [("service", "unregulated"), ("registration", "not_required"), ("registration", "not_required"),
-      ("service", "unregulated")]),
-    ("we don't provide personal care", [("registration", "not_required"), ("service", "unregulated")]),
+     [("service", "unregulated"), ("registration", "not_required")]),
+    ("we don't provide personal care", [("registration", "not_required")]),
     ("non-regulated services only", [("registration", "not_required"), ("service", "unregulated")]),
-    ("befriending", [("registration", "not_required"), ("service", "unregulated")]),
+    ("befriending", [("service", "unregulated")]),
     ("we don't need to be registered", [("registration", "not_required")]),
-    # not registered because not required
+    ("no registration needed", [("registration", "not_required")]),
+    # not registered, beside an unregulated service: because not required
     ("we do companionship so we're not registered",
-     [("registration", "not_required"), ("service", "unregulated")]),
+     [("service", "unregulated"), ("registration", "not_required")]),
     # registration: adding_service (registered, adding a service or a branch)
     ("we run a care home and want to add home care", [("registration", "adding_service"), ("service", "home_care")]),
     ("opening a new branch office", [("registration", "adding_service")]),
@@ -205,10 +207,11 @@ CASES = [
     ("we have a 40-bed nursing home", [("service", "care_home")]),
     ("residential care for older people", [("service", "care_home"), ("work_type", "general")]),
     ("we're a care home", [("service", "care_home")]),
-    ("we do a sitting service", [("registration", "not_required"), ("service", "unregulated")]),
+    ("we do a sitting service", [("service", "unregulated")]),
     ("companionship and cleaning, no personal care",
-     [("service", "unregulated"), ("registration", "not_required"), ("service", "unregulated"),
-      ("registration", "not_required"), ("service", "unregulated")]),
+     [("service", "unregulated"), ("service", "unregulated"), ("registration", "not_required")]),
+    ("resi home in cornwall", [("service", "care_home"), ("council", "Cornwall Council")]),
+    ("we're an SL provider", [("service", "supported_living")]),
     # regulator
     ("Care Quality Commission", [CQC]),
     ("Care Inspectorate Wales", [("regulator", "ciw")]),  # not nation=wales: the regulator tells it
@@ -218,9 +221,10 @@ CASES = [
     ("CIW inspected us", [("regulator", "ciw")]),
     ("the Regulation and Quality Improvement Authority", [("regulator", "rqia")]),
     # funding
-    ("mostly CHC packages for the ICB",
-     [("funding", "nhs"), ("work_type", "specialist"), ("funding", "nhs")]),
-    ("NHS-funded continuing healthcare", [("funding", "nhs"), ("funding", "nhs"), ("work_type", "specialist")]),
+    # CHC is who pays, not the kind of work
+    ("mostly CHC packages for the ICB", [("funding", "nhs"), ("funding", "nhs")]),
+    ("NHS-funded continuing healthcare", [("funding", "nhs"), ("funding", "nhs")]),
+    ("social services pay for most of them", [("funding", "council")]),
     ("health-funded packages", [("funding", "nhs")]),
     ("council funded packages", [("funding", "council")]),
     ("local authority funded", [("funding", "council")]),
@@ -233,7 +237,19 @@ CASES = [
     ("on the DPS and the framework", [("on_list", "both")]),
     ("we're on both the framework and the approved list", [("on_list", "both")]),
     ("not on any framework or list, just spot", [("on_list", "none"), ("on_list", "none")]),
-    ("we're not on the framework", [("on_list", "none")]),
+    # not on one list says nothing of the others
+    ("we're not on the framework", []),
+    # on the DPS and on the framework add up to both
+    ("we're on the dps and we got onto the framework last year", [("on_list", "both"), ("on_list", "both")]),
+    # a fragment at the start of a message is a statement
+    ("on the framework in somerset", [("on_list", "framework"), ("council", "Somerset Council")]),
+    ("only on the framework", [("on_list", "framework")]),
+    # stage: expanding outranks established wherever each is said
+    ("expanding into Kent, we already work for Surrey",
+     [("stage", "expanding"), KENT, ("council", "Surrey County Council")]),
+    ("we get spot packages from them", [("stage", "established")]),
+    ("we've been on the dps for years", [("on_list", "dps"), ("stage", "established")]),
+    ("no council packages yet", [("stage", "new")]),
     ("only spot work", [("on_list", "none")]),
     ("we got onto the DPS last year", [("on_list", "dps")]),
     ("we hold a framework contract", [("on_list", "framework")]),
@@ -433,28 +449,27 @@ ON_LIST_MESSY = [
     ('not on any list', 'none'),
     ('never been on a framework', 'none'),
     ("we're not on the framework or the DPS", 'none'),
+    ("nope, not on the dps or the framework", 'none'),
     ('not on anything atm', 'none'),
     ("we aren't on any lists", 'none'),
-    ("no we're not on the dps", 'none'),
     ('we are not on the approved list', 'none'),
     ("never been on the council's list", 'none'),
     ('just spot work', 'none'),
     ('spot purchase only', 'none'),
     ('only spot packages so far', 'none'),
     ("we're not on any framework", 'none'),
-    ('not on their framework yet', 'none'),
     ('not on either', 'none'),
     ("we're on neither", 'none'),
     ('nope not on any list', 'none'),
-    ("haven't got onto the framework", 'none'),
-    ("didn't get on the framework last time", 'none'),
     ("we've never been on a dps", 'none'),
     ('not currently on any frameworks', 'none'),
     ('we only get spot packages', 'none'),
-    ("we're not on the framwork", 'none'),
     ('not on the aproved list tbh', 'none'),
     ('we arent on any list', 'none'),
     ('we want to get on the framework', None),
+    ('not on their framework yet', None),
+    ("haven't got onto the framework", None),
+    ("we're not on the framwork", None),
     ('how do i get on the approved list', None),
     ('trying to get on the dps', None),
     ('hoping to get onto the framework', None),
@@ -626,8 +641,48 @@ STAGE_MESSY = [
     ("we've done private work for yrs but new to council work", 'new'),
 ]
 
+# How visitors answer the other questions, typos and fragments included.
+OTHER_MESSY = [
+    ("capacity", "a handful of hours", "limited"),
+    ("capacity", "couple of packages max", "limited"),
+    ("capacity", "we've two carers spare", "limited"),
+    ("capacity", "3 empty beds", "limited"),
+    ("capacity", "15 hrs a week spare", "limited"),
+    ("capacity", "heaps of capacity", "available"),
+    ("capacity", "we're registered and have capacity", "available"),
+    ("capacity", "we have the staff to take more", "available"),
+    ("capacity", "we don't have enough carers", "none"),
+    ("capacity", "nursing home, full, on the dps", "none"),
+    ("capacity", "we might have capacity", None),
+    ("dps", "dps open in kent atm", "open"),
+    ("dps", "the accreditation list is open", "open"),
+    ("dps", "the dps isn't closed", "open"),
+    ("dps", "yep its open, the dps", "open"),
+    ("dps", "the council shut the dps last year", "closed"),
+    ("dps", "the dps for home care is closed", "closed"),
+    ("dps", "dps is open in leeds i think", "unknown"),
+    ("dps", "idk if the dps is open", "unknown"),
+    ("framework", "framework tender went live today", "opening"),
+    ("framework", "the framework deadline is in march", "opening"),
+    ("framework", "the framework is up for renewal", "opening"),
+    ("framework", "framework closed to new providers", "closed"),
+    ("framework", "the framework might be closed, dunno", "unknown"),
+    ("framework", "idk about the framework", "unknown"),
+    ("work_type", "adults with LD", "specialist"),
+    ("work_type", "mostly hosp discharge", "urgent"),
+    ("work_type", "undecided on the type of work", "unknown"),
+    ("work_type", "idk what kind of packages", "unknown"),
+    ("work_type", "CHC packages", None),
+    ("registration", "we need to register with CIW but haven't yet", "unregistered"),
+    ("registration", "pending with cqc", "pending"),
+    ("registration", "we're adding nursing to our current registration", "adding_service"),
+    ("registration", "we dont have cqc reg yet", "unregistered"),
+    ("registration", "companionship only", None),
+]
+
 MESSY = (
-    [("on_list", t, v) for t, v in ON_LIST_MESSY]
+    OTHER_MESSY
+    + [("on_list", t, v) for t, v in ON_LIST_MESSY]
     + [("registration", t, v) for t, v in REGISTRATION_MESSY]
     + [("stage", t, v) for t, v in STAGE_MESSY]
 )

@@ -1,4 +1,4 @@
-"""The held-out sets stay held out: no line of either is ever training text.
+"""The held-out sets stay held out: no line of either (nor of the development set) is ever training text.
 
 Compared after normalising (lower case, whitespace collapsed) with every example, lookup
 entry and synonym of the NLU training data (data/). If this fails, take the line out of the
@@ -7,6 +7,7 @@ training data, not out of the held-out set.
 import pytest
 
 from language.evaluation.sets import (
+    DEV_SET,
     HELD_OUT_SETS,
     also_trained,
     load_set,
@@ -20,11 +21,11 @@ def trained():
     return training_texts()
 
 
-@pytest.mark.parametrize("path", HELD_OUT_SETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", (*HELD_OUT_SETS, DEV_SET), ids=lambda p: p.name)
 def test_no_held_out_line_is_training_text(trained, path):
     assert also_trained(load_set(path), trained) == []
 
 
-@pytest.mark.parametrize("path", HELD_OUT_SETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", (*HELD_OUT_SETS, DEV_SET), ids=lambda p: p.name)
 def test_each_held_out_line_is_there_once(path):
     assert repeated(load_set(path)) == []
