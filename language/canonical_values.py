@@ -17,7 +17,8 @@ extractor, so the figures are what the bot uses).
   through a statistical model, and no span a hedge governs ("not sure if we have capacity",
   language/hedges.yml) gets a learned value; no value is ever non-canonical. A fact said
   after a doubt ("no idea if we're registered") is not taken from either layer: the entity
-  ``unsure`` (its value the fact) says the visitor doesn't know it.
+  ``unsure`` (its value the fact) says the visitor doesn't know it, or, for a fact with a
+  "not sure" answer, that answer ("no idea if the DPS is open" is dps=unknown).
 - ``council``: names in routes/councils.yml come from the doc with the council's name as the
   value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
   council name (used or not: "not Kent", "based in Bristol"), a nation or a regulator is
@@ -53,6 +54,8 @@ from language.hedges import governs, load_hedges
 from language.learned_values import LearnedValues
 from routes.councils import NATIONS, Councils, parse_councils
 from routes.walker import UNSURE
+
+UNKNOWN = "unknown"  # the tree's "not sure" answer, where a fact has one
 
 # Named things that are not councils: a statistical council entity overlapping one is dropped.
 NOT_COUNCILS = ("nation", "regulator")
@@ -175,18 +178,25 @@ class CanonicalValues(GraphComponent):
     def _unsure(self, fact: str, start: int, end: int) -> Dict[Text, Any]:
         return {"entity": UNSURE, "start": start, "end": end, "value": fact, "extractor": type(self).__name__}
 
+    def _doubted(self, fact: str, start: int, end: int) -> Dict[Text, Any]:
+        """A fact said after a doubt: its own "not sure" answer where it has one ("no idea if
+        the DPS is open" is dps=unknown), else the `unsure` entity for it."""
+        if UNKNOWN in self._allowed.get(fact, ()):
+            return {"entity": fact, "start": start, "end": end, "value": UNKNOWN, "extractor": type(self).__name__}
+        return self._unsure(fact, start, end)
+
     def canonicalise(self, message: Message) -> List[Dict[Text, Any]]:
         doc = message.get(SPACY_DOCS[TEXT])
         found = find(doc, self._allowed) if doc is not None else []
         name = type(self).__name__
         # A fact the patterns found after a doubt ("no idea if we're registered") is not taken.
-        doubted = [f for f in found if f.entity in self._doubtable and f.value != "unknown"
+        doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN
                    and self._governed(doc, f.start, self._doubts)]
         found = [f for f in found if f not in doubted]
         entities = [
             {"entity": f.entity, "start": f.start, "end": f.end, "value": f.value, "extractor": name}
             for f in found
-        ] + [self._unsure(f.entity, f.start, f.end) for f in doubted]
+        ] + [self._doubted(f.entity, f.start, f.end) for f in doubted]
         taken = (council_spans(doc) if doc is not None else []) + [
             (f.start, f.end) for f in found if f.entity in NOT_COUNCILS + (COUNCIL,)
         ]
@@ -227,7 +237,7 @@ class CanonicalValues(GraphComponent):
         # The CRF's span may take the hedge in ("no idea if we're registered"): its words count.
         if self._governed(doc, end, self._hedges):
             doubted = fact in self._doubtable and self._governed(doc, end, self._doubts)
-            return self._unsure(fact, start, end) if doubted else None
+            return self._doubted(fact, start, end) if doubted else None
         text = message.get(TEXT)[start:end]
         value = self._learned.value(fact, text, self._config["learned_value_threshold"])
         if value is None or value not in self._allowed.get(fact, ()):

@@ -333,8 +333,6 @@ class _Compiler:
     def _at_start(self, text: str, seq: List[Dict[str, Any]]) -> List[List[Dict[str, Any]]]:
         """`seq` with its first word marked as the message's first; an optional first word
         makes two patterns, with it and without it."""
-        if not seq:
-            self.fail(f"{text!r}: every word after ^ is optional")
         first = {k: v for k, v in seq[0].items() if k != "OP"}
         marked = [[dict(first, IS_SENT_START=True), *seq[1:]]]
         if seq[0].get("OP") == "?":

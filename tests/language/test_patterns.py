@@ -818,6 +818,7 @@ def patterns_copy(tmp_path):
         ("new: [no]\n", "quote it"),
         ("new: [start-up]\nestablished: [start-up]\n", "given for"),
         ("new:\n  - x? y?\n", "can match nothing"),
+        ("new:\n  - ^x? y?\n", "can match nothing"),
     ],
 )
 def test_malformed_file_fails_naming_the_file(patterns_copy, content, message):
@@ -827,6 +828,15 @@ def test_malformed_file_fails_naming_the_file(patterns_copy, content, message):
         make_nlp(patterns_copy)
     assert str(bad) in str(err.value)
     assert message in str(err.value)
+
+
+def test_a_caret_matches_only_the_messages_first_words(patterns_copy):
+    """`^` marks the message's first word; an optional first word may be left out there."""
+    (patterns_copy / "stage.yml").write_text("new:\n  - ^just|only? started up\n", encoding="utf-8")
+    nlp = make_nlp(patterns_copy)
+    for text, found in [("started up in May", True), ("just started up", True), ("only started up", True),
+                        ("we just started up", False), ("we started up", False)]:
+        assert (("stage", "new") in facts(nlp, text)) is found, text
 
 
 def test_unknown_entity_file_fails(patterns_copy):

@@ -50,6 +50,16 @@ def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
 
 
 @pytest.mark.parametrize("text, fact", [
+    ("not sure if we'd do specialist or general", "work_type"),
+    ("no idea if the dps is open", "dps"),
+])
+def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
+    [(result, _)] = nlu_model.parse([text])
+    said = [(e["entity"], e["value"]) for e in result["entities"]]
+    assert (fact, "unknown") in said and ("unsure", fact) not in said, said
+
+
+@pytest.mark.parametrize("text, fact", [
     ("we're registered with CQC", "registration"), ("we have spare capacity", "capacity"),
     # a doubt about one thing leaves the fact said plainly in another clause alone
     ("not sure about the DPS, but we're registered", "registration"),
