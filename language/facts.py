@@ -31,7 +31,8 @@ OUTRANKS: Dict[Tuple[str, str], FrozenSet[str]] = {
     # "we're not registered as we don't need to be": not registered because not required.
     ("registration", "not_required"): frozenset({"unregistered"}),
     # "we already work for Glasgow, now expanding into Lanarkshire": new to the council asked about.
-    ("stage", "expanding"): frozenset({"established"}),
+    # "haven't worked with this council but we do with the one next door".
+    ("stage", "expanding"): frozenset({"established", "new"}),
 }
 # A value read beside another fact's value: "we do companionship so we're not registered" is
 # not registered because registration is not required.
