@@ -225,7 +225,7 @@ class CanonicalValues(GraphComponent):
 
     def _learned_fact(self, message: Message, entity: Mapping[str, Any], said, occupied) -> Optional[Dict[Text, Any]]:
         """The CRF's fact with a learned value, where the patterns said nothing of that fact;
-        under a doubt, the `unsure` entity for it instead."""
+        under a doubt, what a doubt gives instead (`_doubted`)."""
         fact, start, end = entity.get("entity"), entity.get("start", 0), entity.get("end", 0)
         intent = (message.get("intent") or {}).get("name")
         if (self._learned is None or entity.get("extractor") != CRF or fact in said
