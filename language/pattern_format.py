@@ -337,8 +337,6 @@ class _Compiler:
         marked = [[dict(first, IS_SENT_START=True), *seq[1:]]]
         if seq[0].get("OP") == "?":
             marked += self._at_start(text, seq[1:])
-        elif seq[0].get("OP"):
-            self.fail(f"{text!r}: the word after ^ can't repeat")
         return marked
 
     def _tokens(self, text: str, chunks: List[str]) -> List[List[Dict[str, Any]]]:

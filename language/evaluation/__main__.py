@@ -33,8 +33,8 @@ from language.evaluation.scoring import (
     suggest_floor,
 )
 from language.evaluation.sets import (
-    HELD_OUT_DIR,
     DEV_SET,
+    HELD_OUT_DIR,
     HELD_OUT_SETS,
     load_set,
     load_sets,
@@ -119,20 +119,20 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's info lines
     out = sys.stderr if args.print_floors else sys.stdout
     sets = load_sets(args.sets or HELD_OUT_SETS)
-    dev = [load_set(DEV_SET)] if args.dev else []
+    dev = load_set(DEV_SET) if args.dev else None
     trained = training_texts()
     model = NluModel(args.model)
     args.out.mkdir(parents=True, exist_ok=True)
     reports = []
-    for held_out in [*sets, *dev]:
+    for held_out in [*sets, dev] if dev else sets:
         r = report(held_out, model, trained)
-        if dev and held_out is dev[0]:
+        if held_out is dev:
             print("\n(The development set is looked at to improve the layers: its figures are not on unseen text.)", file=out)
         print_report(r, out)
         mistakes_file = args.out / f"{r.name}-mistakes.txt"
         mistakes_file.write_text("".join(f"{m}\n" for m in r.mistakes), encoding="utf-8")
         print(f"{len(r.mistakes)} lines not fully right: {mistakes_file}", file=out)
-        if held_out not in dev:
+        if held_out is not dev:
             reports.append(r)
     (args.out / "evaluation.json").write_text(
         json.dumps({"model": str(args.model), "sets": [asdict(r) for r in reports]}, indent=1, ensure_ascii=False),
