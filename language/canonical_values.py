@@ -23,6 +23,12 @@ extractor, so the figures are what the bot uses).
   value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
   council name (used or not: "not Kent", "based in Bristol"), a nation or a regulator is
   dropped, and one the file knows as a whole answer ("Kent County") gets its name.
+- In a route question (intent ``faq``), the words after the question opens ask about a
+  situation rather than state it ("how do we get spot packages from the council" is not
+  stage=established): from there on only who the visitor is (``SAID_IN_QUESTIONS``) is taken;
+  what they said before it ("we're CQC registered, how do we join the list") still counts.
+  Where a question opens is the training data's ``question_opening`` regexes
+  (data/nlu/questions.yml), which the intent classifier reads too.
 
 Entities are sorted by position: Rasa fills a non-list slot with the *last* value, which is
 what a correction in one message means ("not registered... sorry, we are") and which council
@@ -38,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import re
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -65,6 +72,11 @@ CRF = "CRFEntityExtractor"
 # Learned facts only in messages that state facts (see the module's docstring).
 STATEMENT_INTENTS = ("inform",)
 DEFAULTS = {"learned_entity_threshold": 0.6, "learned_value_threshold": 0.6}
+# Route questions, where the asked-about facts are not taken (see the module's docstring).
+QUESTION_INTENTS = ("faq",)
+QUESTION_OPENING = "question_opening"  # the regex (data/nlu/questions.yml) that opens a question
+SAID_IN_QUESTIONS = ("service", "nation", "regulator", COUNCIL)
+QUESTION_ENDS = re.compile(r"[.?!]")
 
 
 def gather() -> Dict[str, Any]:
@@ -109,6 +121,7 @@ class CanonicalValues(GraphComponent):
         self._hedges: List[tuple] = []
         self._doubts: List[tuple] = []
         self._doubtable: FrozenSet[str] = frozenset()
+        self._question_openings: List[re.Pattern] = []
         self._config = {**DEFAULTS, **(config or {})}
         if knowledge is not None:
             self._learn(knowledge)
@@ -120,6 +133,7 @@ class CanonicalValues(GraphComponent):
         self._doubts = [tuple(hedge.split()) for hedge in hedges["doubt"]]
         self._hedges = self._doubts + [tuple(hedge.split()) for hedge in hedges["tentative"]]
         self._doubtable = frozenset(hedges["facts"])
+        self._question_openings = [re.compile(p, re.IGNORECASE) for p in knowledge["question_openings"]]
 
     @classmethod
     def create(
@@ -152,7 +166,9 @@ class CanonicalValues(GraphComponent):
         return hashlib.sha256(json.dumps(gather(), sort_keys=True).encode()).hexdigest()
 
     def train(self, training_data: TrainingData) -> Resource:
-        knowledge = gather()
+        knowledge = {**gather(), "question_openings": [
+            r["pattern"] for r in training_data.regex_features if r.get("name") == QUESTION_OPENING
+        ]}
         self._learn(knowledge)
         annotations = [
             (entity["entity"], message.get(TEXT)[entity["start"]:entity["end"]], str(entity.get("value")))
@@ -175,6 +191,14 @@ class CanonicalValues(GraphComponent):
         """Is there a hedge in the clause of the words before character ``upto``?"""
         return doc is not None and governs([t.norm_ for t in doc if t.idx < upto], hedges)
 
+    def _asked(self, text: str, at: int) -> bool:
+        """Is character ``at`` inside a question: after a question opens, with no sentence end
+        or question mark between?"""
+        return any(
+            m.start() <= at and not QUESTION_ENDS.search(text, m.end(), at)
+            for pattern in self._question_openings for m in pattern.finditer(text)
+        )
+
     def _unsure(self, fact: str, start: int, end: int) -> Dict[Text, Any]:
         return {"entity": UNSURE, "start": start, "end": end, "value": fact, "extractor": type(self).__name__}
 
@@ -188,6 +212,8 @@ class CanonicalValues(GraphComponent):
     def canonicalise(self, message: Message) -> List[Dict[Text, Any]]:
         doc = message.get(SPACY_DOCS[TEXT])
         found = find(doc, self._allowed) if doc is not None else []
+        if (message.get("intent") or {}).get("name") in QUESTION_INTENTS:
+            found = [f for f in found if f.entity in SAID_IN_QUESTIONS or not self._asked(message.get(TEXT), f.start)]
         name = type(self).__name__
         # A fact the patterns found after a doubt ("no idea if we're registered") is not taken.
         doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN

@@ -68,3 +68,30 @@ def test_the_fact_said_plainly_is_taken(nlu_model, text, fact):
     [(result, _)] = nlu_model.parse([text])
     said = [(e["entity"], e["value"]) for e in result["entities"]]
     assert fact in dict(said) and ("unsure", fact) not in said, said
+
+
+# A route question asks about a situation: the facts after the question opens are not taken,
+# except who the visitor is; what they said before it is.
+# (The patterns find each of these facts: "we get spot packages from the council" is stage.)
+ASKED = [
+    ("how do we get spot packages from the council?", "stage"),
+    ("can we join the dps while our registration is pending", "registration"),
+]
+STATED_FIRST = [
+    ("we get spot packages off the council, what's a framework?", "stage"),
+    ("we're cqc registered, how do frameworks work?", "registration"),
+]
+
+
+@pytest.mark.parametrize("text, fact", ASKED)
+def test_a_route_question_sets_no_fact_it_asks_about(nlu_model, text, fact):
+    [(result, _)] = nlu_model.parse([text])
+    said = [(e["entity"], e["value"]) for e in result["entities"]]
+    assert result["intent"]["name"] == "faq" and fact not in dict(said), (result["intent"], said)
+
+
+@pytest.mark.parametrize("text, fact", STATED_FIRST)
+def test_a_fact_stated_before_the_question_is_taken(nlu_model, text, fact):
+    [(result, _)] = nlu_model.parse([text])
+    said = [(e["entity"], e["value"]) for e in result["entities"]]
+    assert result["intent"]["name"] == "faq" and fact in dict(said), (result["intent"], said)
