@@ -29,6 +29,8 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from language import first_word
 from language.contract import REPO_ROOT, allowed_values
 from language.facts import SPANS_KEY
@@ -38,6 +40,7 @@ from language.spelling import FACTORY as SPELLING_FACTORY
 from language.spelling import english_frequencies
 
 PATTERNS_DIR = REPO_ROOT / "language" / "patterns"
+SHORTHAND = REPO_ROOT / "language" / "shorthand.yml"  # texting shorthand -> the word (spelling step)
 DEFAULT_OUT = Path("build/spacy/en_route_advisor")
 PIPELINE_VERSION = "1.0.0"
 # Our code the package carries (spacy package --code): the pipeline's own factories.
@@ -122,7 +125,8 @@ def make_nlp(
     allowed = canonical_values(tree_path)
     patterns = load_dir(patterns_dir, nlp, allowed_values(tree_path))
     spans = mention_patterns(nlp, allowed, mentions_dir)
-    spelling.learn(*pattern_vocabulary(patterns + spans, nlp), english=english_frequencies())
+    spelling.learn(*pattern_vocabulary(patterns + spans, nlp), english=english_frequencies(),
+                   shorthand=yaml.safe_load(SHORTHAND.read_text(encoding="utf-8")))
     patterns, spans = on_norm(patterns, spelling.typos), on_norm(spans, spelling.typos, per_fact=True)
     # Phrase patterns are docs made by the pipes before the ruler: the spelling step gives
     # them the same NORM a message gets (their words are its vocabulary: never corrected).
@@ -134,7 +138,8 @@ def make_nlp(
     digest.update(json.dumps([patterns, spans], sort_keys=True).encode())
     digest.update(nlp.config.to_str().encode())
     digest.update(nlp.get_pipe("lemmatizer").lookups.to_bytes())
-    digest.update(json.dumps([sorted(spelling.domain.items()), sorted(spelling.typos.items()), sorted(spelling.english)]).encode())
+    digest.update(json.dumps([sorted(spelling.domain.items()), sorted(spelling.typos.items()), sorted(spelling.english),
+                              sorted(spelling.shorthand.items())]).encode())
     for source in PACKAGED_CODE:  # the package carries these files' code
         digest.update(source.read_bytes())
     nlp.meta.update(

@@ -27,6 +27,11 @@ invent a fact):
   edits, then of replaced letters ("limted" is "limited", not "listed"; "opne", "open"
   or "one", is left alone).
 
+Rasa's featurizers read each token's lemma, so the intent classifier gets the corrections too:
+a corrected word's lemma is its correction's, and texting shorthand (language/shorthand.yml:
+"thx", "r u") gets the lemma of the word it stands for. NORM keeps the shorthand as typed, so
+the patterns match exactly what they did.
+
 The patterns list some typos beside the word they mistype (framework|framwork,
 registered|regsitered). Such a typo is not vocabulary: its NORM is that word, wherever it
 is typed, and the build writes the patterns' own words through the same map (``typos``).
@@ -110,22 +115,27 @@ class Spelling:
     """The spaCy component (factory ``route_spelling``); see the module docstring."""
 
     def __init__(self, nlp: Language, name: str, min_length: int, one_edit_up_to: int):
+        self._nlp = nlp  # its lemmatizer gives a correction's lemma
         if not 1 <= min_length <= one_edit_up_to:
             raise ValueError(f"{name}: need 1 <= min_length <= one_edit_up_to, got {min_length}, {one_edit_up_to}")
         self.name = name
         self.min_length = min_length
         self.one_edit_up_to = one_edit_up_to
         self._osa = EditDistance(DistanceAlgorithm.DAMERAU_OSA)
+        self.shorthand: dict[str, str] = {}
         self._use({}, {}, ())
 
-    def learn(self, words: Iterable[str], alternatives: Iterable[AbstractSet[str]], english: Mapping[str, int]) -> None:
+    def learn(self, words: Iterable[str], alternatives: Iterable[AbstractSet[str]], english: Mapping[str, int],
+              shorthand: Mapping[str, str] | None = None) -> None:
         """Set the vocabularies (the build calls this; a loaded pipeline has them).
 
         ``words``: the patterns' words, the correction targets; ``alternatives``: the
         patterns' sets of interchangeable words, where listed typos are found (``typos``);
         ``english``: common English word -> frequency, words left alone (and never farther
-        than a correction) whose frequency breaks ties.
+        than a correction) whose frequency breaks ties; ``shorthand``: texting shorthand ->
+        the word it stands for (language/shorthand.yml).
         """
+        self.shorthand = {str(k).lower(): str(v).lower() for k, v in (shorthand or {}).items()}
         words = {str(w).lower() for w in words}
         typos = self._listed_typos(alternatives, english)
         self._use({w: english.get(w, 1) for w in words - typos.keys()}, typos, english)
@@ -179,12 +189,21 @@ class Spelling:
             return None  # an ordinary word is nearer: "fimework" is "firework"
         return term
 
+    def _lemma(self, word: str) -> str:
+        if "lemmatizer" not in self._nlp.pipe_names:
+            return word
+        table = self._nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
+        return table.get(word, word)
+
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
+            if token.lower_ in self.shorthand:
+                token.lemma_ = self._lemma(self.shorthand[token.lower_])
             if token.is_alpha and not token.is_upper and len(token) >= self.min_length:
                 fixed = self.correction(token.lower_)
                 if fixed:
                     token.norm_ = fixed
+                    token.lemma_ = self._lemma(fixed)
                     continue
             if token.norm != token.lower:
                 token.norm_ = token.lower_
@@ -197,12 +216,14 @@ class Spelling:
             "domain": dict(sorted(self.domain.items())),
             "typos": dict(sorted(self.typos.items())),
             "english": sorted(self.english),
+            "shorthand": dict(sorted(self.shorthand.items())),
         }
         (path / VOCABULARY_FILE).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
     def from_disk(self, path, *, exclude=()) -> "Spelling":
         data = json.loads((Path(path) / VOCABULARY_FILE).read_text(encoding="utf-8"))
         self._use(data["domain"], data["typos"], data["english"])
+        self.shorthand = dict(data["shorthand"])
         return self
 
 

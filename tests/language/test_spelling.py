@@ -143,6 +143,30 @@ def test_saved_pipeline_corrects_the_same(nlp, tmp_path):
     assert facts(loaded, text) == facts(nlp, text)
 
 
+
+@pytest.mark.parametrize("text, lemmas", [
+    ("thx", ["thank"]),                          # as "thanks" is read
+    ("r u a bot", ["be", "you", "a", "bot"]),    # as "are you a bot"
+    ("idk", ["dunno"]),
+])
+def test_shorthand_reaches_the_intent_classifier_as_its_word(nlp, text, lemmas):
+    """Rasa's featurizers read the lemma; the patterns read NORM, which keeps what was typed."""
+    doc = nlp(text)
+    assert [t.lemma_ for t in doc] == lemmas
+    assert [t.norm_ for t in doc] == text.split()
+
+
+def test_a_corrected_word_reaches_the_intent_classifier_corrected(nlp):
+    doc = nlp("framwork closd, regsitered")
+    assert [t.lemma_ for t in doc] == [t.lemma_ for t in nlp("framework closed, registered")]
+
+
+def test_saved_pipeline_keeps_the_shorthand(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert [t.lemma_ for t in loaded("thx, r u sure")] == [t.lemma_ for t in nlp("thx, r u sure")]
+    assert loaded.get_pipe("spelling").shorthand == nlp.get_pipe("spelling").shorthand != {}
+
 # Run away from the source tree: the installed package alone must carry the spelling step.
 LOAD_INSTALLED = r'''
 import json, sys
