@@ -218,7 +218,8 @@ CASES = [
     ("registered with Care Inspectorate Wales", [("registration", "registered"), ("regulator", "ciw")]),
     ("registered with the Care Inspectorate in Scotland",
      [("registration", "registered"), ("regulator", "care_inspectorate"), ("nation", "scotland")]),
-    ("CIW inspected us", [("regulator", "ciw")]),
+    # Inspected means registered: the regulator inspects only the services it registers.
+    ("CIW inspected us", [("regulator", "ciw"), ("registration", "registered")]),
     ("the Regulation and Quality Improvement Authority", [("regulator", "rqia")]),
     # funding
     # CHC is who pays, not the kind of work
@@ -575,9 +576,29 @@ REGISTRATION_MESSY = [
     ("we're registered with companies house", None),
     ('does companionship need registration', None),
     ('what does CQC registration involve', None),
+    # A rating, a grade or an inspection means registered; a service the registration doesn't
+    # cover yet is adding_service; an interview with the regulator is pending.
+    ('cqc outstanding, home care in york', 'registered'),
+    ('the care inspectorate grades us 4', 'registered'),
+    ('graded 5 by the care inspectorate', 'registered'),
+    ('ciw inspected us last spring', 'registered'),
+    ("we're on the cqc register", 'registered'),
+    ('we are adding a small dementia supported living service', 'adding_service'),
+    ("the nursing side isn't covered yet", 'adding_service'),
+    ('our reg only covers the main office', 'adding_service'),
+    ('our cqc registration is just for the care home', 'adding_service'),
+    ('registered for home care, not supported living', 'adding_service'),
+    ('we run a care home and are opening a second home', 'adding_service'),
+    ('our rm interview is booked', 'pending'),
+    ("haven't started our cqc application", 'unregistered'),
+    ('manager starts in may then we apply to cqc', 'unregistered'),
 ]
 
 STAGE_MESSY = [
+    # Hopes are not a stage.
+    ('we hope to become a preferred provider one day', None),
+    ('want to get established with the council', None),
+    ('our manager has been with us 6 years', None),
     ('we have council contracts already', 'established'),
     ('new to council work', 'new'),
     ("we're a new agency", 'new'),
