@@ -191,13 +191,15 @@ class CanonicalValues(GraphComponent):
         """Is there a hedge in the clause of the words before character ``upto``?"""
         return doc is not None and governs([t.norm_ for t in doc if t.idx < upto], hedges)
 
-    def _asked(self, text: str, at: int) -> bool:
-        """Is character ``at`` inside a question: after a question opens, with no sentence end
-        or question mark between?"""
-        return any(
-            m.start() <= at and not QUESTION_ENDS.search(text, m.end(), at)
-            for pattern in self._question_openings for m in pattern.finditer(text)
-        )
+    def _questions(self, text: str) -> List[tuple]:
+        """The questions in ``text``, as (start, end) character spans: from where one opens to
+        the next sentence end or question mark, or the end of the text."""
+        spans = []
+        for pattern in self._question_openings:
+            for m in pattern.finditer(text):
+                end = QUESTION_ENDS.search(text, m.end())
+                spans.append((m.start(), end.start() if end else len(text)))
+        return spans
 
     def _unsure(self, fact: str, start: int, end: int) -> Dict[Text, Any]:
         return {"entity": UNSURE, "start": start, "end": end, "value": fact, "extractor": type(self).__name__}
@@ -213,7 +215,9 @@ class CanonicalValues(GraphComponent):
         doc = message.get(SPACY_DOCS[TEXT])
         found = find(doc, self._allowed) if doc is not None else []
         if (message.get("intent") or {}).get("name") in QUESTION_INTENTS:
-            found = [f for f in found if f.entity in SAID_IN_QUESTIONS or not self._asked(message.get(TEXT), f.start)]
+            asked = self._questions(message.get(TEXT))
+            found = [f for f in found if f.entity in SAID_IN_QUESTIONS
+                     or not any(start <= f.start <= end for start, end in asked)]
         name = type(self).__name__
         # A fact the patterns found after a doubt ("no idea if we're registered") is not taken.
         doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN

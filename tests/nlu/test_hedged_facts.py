@@ -11,6 +11,12 @@ import pytest
 
 from language.evaluation.sets import Case
 
+
+def parsed(nlu_model, text):
+    """The intent's name and every (entity, value) the trained model gives ``text``."""
+    [(result, _)] = nlu_model.parse([text])
+    return result["intent"]["name"], [(e["entity"], e["value"]) for e in result["entities"]]
+
 HEDGED = [
     ("not sure if we have capacity", "capacity"),
     ("maybe we'd have some spare carers", "capacity"),
@@ -44,8 +50,7 @@ DOUBTED = [
 
 @pytest.mark.parametrize("text, fact", DOUBTED)
 def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
-    [(result, _)] = nlu_model.parse([text])
-    said = [(e["entity"], e["value"]) for e in result["entities"]]
+    _, said = parsed(nlu_model, text)
     assert ("unsure", fact) in said and fact not in dict(said), said
 
 
@@ -54,8 +59,7 @@ def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
     ("no idea if the dps is open", "dps"),
 ])
 def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
-    [(result, _)] = nlu_model.parse([text])
-    said = [(e["entity"], e["value"]) for e in result["entities"]]
+    _, said = parsed(nlu_model, text)
     assert (fact, "unknown") in said and ("unsure", fact) not in said, said
 
 
@@ -65,8 +69,7 @@ def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
     ("not sure about the DPS, but we're registered", "registration"),
 ])
 def test_the_fact_said_plainly_is_taken(nlu_model, text, fact):
-    [(result, _)] = nlu_model.parse([text])
-    said = [(e["entity"], e["value"]) for e in result["entities"]]
+    _, said = parsed(nlu_model, text)
     assert fact in dict(said) and ("unsure", fact) not in said, said
 
 
@@ -85,13 +88,11 @@ STATED_FIRST = [
 
 @pytest.mark.parametrize("text, fact", ASKED)
 def test_a_route_question_sets_no_fact_it_asks_about(nlu_model, text, fact):
-    [(result, _)] = nlu_model.parse([text])
-    said = [(e["entity"], e["value"]) for e in result["entities"]]
-    assert result["intent"]["name"] == "faq" and fact not in dict(said), (result["intent"], said)
+    intent, said = parsed(nlu_model, text)
+    assert intent == "faq" and fact not in dict(said), (intent, said)
 
 
 @pytest.mark.parametrize("text, fact", STATED_FIRST)
 def test_a_fact_stated_before_the_question_is_taken(nlu_model, text, fact):
-    [(result, _)] = nlu_model.parse([text])
-    said = [(e["entity"], e["value"]) for e in result["entities"]]
-    assert result["intent"]["name"] == "faq" and fact in dict(said), (result["intent"], said)
+    intent, said = parsed(nlu_model, text)
+    assert intent == "faq" and fact in dict(said), (intent, said)
