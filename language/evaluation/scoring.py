@@ -143,7 +143,7 @@ def value_f1(readings: Sequence[Reading], fact: str) -> float:
     counts: Counter = Counter()
     for r in readings:
         want, got = r.case.facts.get(fact), r.facts.get(fact)
-        if fact == COUNCIL and want is None:
+        if not r.case.facts_scored or (fact == COUNCIL and want is None):
             continue
         if want is not None and got is not None and same_value(fact, want, got):
             counts["tp"] += 1
@@ -159,6 +159,8 @@ def support(readings: Sequence[Reading], fact: str) -> int:
 
 
 def wrong_facts(reading: Reading, facts: Sequence[str]) -> list[str]:
+    if not reading.case.facts_scored:
+        return []
     return [f for f in facts if not (f == COUNCIL and reading.case.facts.get(f) is None)
             and not same_value(f, reading.case.facts.get(f), reading.facts.get(f))]
 

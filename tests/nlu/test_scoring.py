@@ -101,3 +101,23 @@ def test_a_set_in_neither_format_is_refused(tmp_path):
     path.write_text("lines: [hello]\n")
     with pytest.raises(ValueError, match="neither a `situations:` list nor Rasa NLU data"):
         load_set(path)
+
+
+def test_facts_are_scored_only_on_lines_of_intents_the_set_annotates_facts_on(tmp_path):
+    path = tmp_path / "set.yml"
+    path.write_text(textwrap.dedent("""\
+        situations:
+          - {text: "we're in wales", intent: inform, facts: {nation: wales}}
+          - {text: "no council work yet", intent: inform}
+          - {text: "what is a dps in scotland", intent: faq/dps}
+          - {text: "how long do frameworks last", intent: faq/framework_length}
+        """))
+    inform, unsaid, dps_question, length_question = load_set(path).cases
+    assert inform.facts_scored and unsaid.facts_scored
+    assert not dps_question.facts_scored and not length_question.facts_scored
+    readings = [Reading(inform, "inform", {"nation": "wales"}, frozenset(), 1.0),
+                Reading(unsaid, "inform", {"nation": "england"}, frozenset(), 1.0),
+                Reading(dps_question, "faq/dps", {"nation": "scotland"}, frozenset(), 1.0)]
+    # the question's nation is neither right nor wrong; the unannotated inform line's is wrong
+    assert value_f1(readings, "nation") == pytest.approx(2 / 3)
+    assert value_confusion(readings, "nation") == [(NOT_SAID, "england", 1)]
