@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, List, Mapping, Sequence, Set, Tuple
 
-from language.pattern_format import BASE, IGNORE, NOT
+from language.pattern_format import BASE, IGNORE, NOT, TARGET, TARGET_AFTER
 
 SPANS_KEY = "mentions"
 COUNCIL = "council"
+STAGE, ESTABLISHED, EXPANDING = "stage", "established", "expanding"
 
 # Within one message a more specific value outranks a more general one of the same fact,
 # wherever each is said: "we want to add supported living, we're CQC registered" means
@@ -67,6 +68,8 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         if e.ent_id_ in allowed.get(e.label_, ())
     ]
     found += _mentions(doc, allowed)
+    if _targets_another_council(doc, found):
+        found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, ESTABLISHED) else f for f in found]
     for (entity, value), beaten in OUTRANKS.items():
         if any(f.entity == entity and f.value == value for f in found):
             found = [f for f in found if not (f.entity == entity and f.value in beaten)]
@@ -77,6 +80,24 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         if parts <= {f.value for f in found if f.entity == entity}:
             found = [replace(f, value=total) if f.entity == entity and f.value in parts else f for f in found]
     return sorted(found, key=lambda f: (f.start, f.end, f.entity))
+
+
+def _targets_another_council(doc, found: List[Found]) -> bool:
+    """Established, and after a council the established phrase does not name ("we work for
+    Leeds, want to get into Wakefield", "we do council work up north, eyeing up Dumfries"):
+    a council marked by a `_target` or `_target_after` phrase (language/mentions/council.yml)
+    outside every span that says established."""
+    established = [(f.start, f.end) for f in found if (f.entity, f.value) == (STAGE, ESTABLISHED)]
+    if not established:
+        return False
+    spans = _spans(doc)
+    context = {section: {COUNCIL: [s for s in spans if s.label_ == section and s.id_ == COUNCIL]}
+               for section in (TARGET, TARGET_AFTER, BASE, NOT)}
+    return any(
+        s.label_ == COUNCIL and _tier(s, context, COUNCIL) < 0
+        and not any(start <= s.start_char and s.end_char <= end for start, end in established)
+        for s in spans
+    )
 
 
 def council_spans(doc) -> List[Tuple[int, int]]:
@@ -91,7 +112,7 @@ def _spans(doc) -> Sequence:
 
 def _mentions(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
     spans = _spans(doc)
-    context: Dict[str, Dict[str, list]] = {IGNORE: {}, BASE: {}, NOT: {}}
+    context: Dict[str, Dict[str, list]] = {IGNORE: {}, BASE: {}, NOT: {}, TARGET: {}, TARGET_AFTER: {}}
     candidates: Dict[str, list] = {}
     for s in spans:
         if s.label_ in context:
@@ -103,17 +124,28 @@ def _mentions(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         ignores = context[IGNORE].get(entity, [])
         kept = [s for s in spans_of if not any(i.start < s.end and s.start < i.end and len(i) > len(s) for i in ignores)]
         kept = _longest_first(kept)
-        # Tiers: a plain mention beats one right after a `_base` phrase ("based in Bristol"),
-        # which beats one right after a `_not` phrase ("not Kent"); only the best tier is used.
-        tier = {s: 0 for s in kept}
-        for rank, section in ((1, BASE), (2, NOT)):
-            ends = {c.end for c in context[section].get(entity, [])}
-            for s in kept:
-                if s.start in ends:
-                    tier[s] = max(tier[s], rank)
+        # Tiers: one right after a `_target` phrase ("want to get into Wakefield") beats a plain
+        # mention, which beats one right after a `_base` phrase ("based in Bristol"), which beats
+        # one right after a `_not` phrase ("not Kent"); only the best tier is used.
+        tier = {s: _tier(s, context, entity) for s in kept}
         best = min(tier.values(), default=0)
         out += [Found(s.start_char, s.end_char, entity, s.id_, s.text) for s in kept if tier[s] == best]
     return out
+
+
+def _tier(span, context: Dict[str, Dict[str, list]], entity: str) -> int:
+    """-1 after a `_target` phrase or before a `_target_after` one, 1 after `_base`, 2 after
+    `_not`, else 0."""
+    def after(section: str) -> bool:
+        return any(c.end == span.start for c in context[section].get(entity, []))
+
+    if after(NOT):
+        return 2
+    if after(BASE):
+        return 1
+    if after(TARGET) or any(c.start == span.end for c in context[TARGET_AFTER].get(entity, [])):
+        return -1
+    return 0
 
 
 def _longest_first(spans: list) -> list:

@@ -1,7 +1,7 @@
 """Patterns for the ``mentions`` span_ruler: facts that may overlap other facts, and councils.
 
 - ``language/mentions/<fact>.yml``: same format as language/patterns/ (values, ``_words``,
-  ``_ignore``) plus the context sections ``_base`` and ``_not`` (language/patterns/README.md);
+  ``_ignore``) plus the context sections ``_target``, ``_base`` and ``_not`` (language/patterns/README.md);
 - council names: generated here from routes/councils.yml at build time (never a hand copy),
   one pattern per name or alias the file lets a sentence use, each with the council's name
   as its value. ``language/mentions/council.yml`` holds only the councils' context phrases.

@@ -246,8 +246,8 @@ CASES = [
     ("on the framework in somerset", [("on_list", "framework"), ("council", "Somerset Council")]),
     ("only on the framework", [("on_list", "framework")]),
     # stage: expanding outranks established wherever each is said
-    ("expanding into Kent, we already work for Surrey",
-     [("stage", "expanding"), KENT, ("council", "Surrey County Council")]),
+    # the council they are expanding into is the one the slot gets, not the one they work for
+    ("expanding into Kent, we already work for Surrey", [("stage", "expanding"), KENT, ("stage", "expanding")]),
     ("we get spot packages from them", [("stage", "established")]),
     ("we've been on the dps for years", [("on_list", "dps"), ("stage", "established")]),
     ("no council packages yet", [("stage", "new")]),
@@ -275,6 +275,16 @@ CASES = [
     # and a council ruled out is dropped
     ("it's actually Medway not Kent", [("council", "Medway Council")]),
     ("Sutton, not Kingston", [("council", "London Borough of Sutton")]),
+    # the council they are after wins over one they work with, wherever each is said; working
+    # with one council and after another is expanding, not established
+    ("want to get into Wakefield, we already work for Leeds",
+     [("stage", "expanding"), ("council", "Wakefield Council"), ("stage", "expanding")]),
+    ("we're new to gwynedd but had anglesey council work for 5 yrs",
+     [("council", "Gwynedd Council"), ("stage", "expanding")]),
+    ("we already get packages from Leeds, now eyeing up Bradford",
+     [("stage", "expanding"), ("stage", "expanding"), ("council", "Bradford Council")]),
+    # a council they are after, alone, says nothing of the stage
+    ("looking at Kent, never worked there", [KENT]),
 ]
 
 
