@@ -285,6 +285,16 @@ CASES = [
      [("stage", "expanding"), ("stage", "expanding"), ("council", "Bradford Council")]),
     # a council they are after, alone, says nothing of the stage
     ("looking at Kent, never worked there", [KENT]),
+    # phrases inside a choice are bracketed, so each is matched whole
+    ("self funders only", [("stage", "new")]),
+    ("our cqc is fine", [("registration", "registered"), CQC]),
+    ("the application is sent to CQC", [("registration", "pending"), CQC]),
+    ("might be able to take one or two", [("capacity", "limited")]),
+    ("we'd like more packages but we are full", [("capacity", "none")]),
+    ("Sheffield have been sending us referrals for 2 years",
+     [("council", "Sheffield City Council"), ("stage", "established")]),
+    ("we missed the deadline for the Powys framework by a week",
+     [("framework", "closed"), ("council", "Powys County Council")]),
 ]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -32,11 +33,36 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_START_TIMEOUT = float(os.environ.get("ROUTE_ADVISOR_START_TIMEOUT", "120"))
 
 
+_HANDED_OUT: set = set()
+
+
+def ephemeral_ports() -> tuple:
+    """The kernel's range for outgoing connections' local ports."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port free on 127.0.0.1 now, below the ephemeral range and never handed out
+    before in this process. Why: Rasa binds its port only after loading the model (about 40
+    s); a port from bind(0) is an ephemeral one, which an outgoing connection can take in
+    the meantime ("address already in use")."""
+    low, _ = ephemeral_ports()
+    for _ in range(500):
+        port = random.randint(max(1025, low - 12000), low - 1)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError(f"no free TCP port found below the ephemeral range ({low})")
 
 
 def _venv_bin(name: str) -> str:
