@@ -91,8 +91,7 @@ def _targets_another_council(doc, found: List[Found]) -> bool:
     if not established:
         return False
     spans = _spans(doc)
-    context = {section: {COUNCIL: [s for s in spans if s.label_ == section and s.id_ == COUNCIL]}
-               for section in (TARGET, TARGET_AFTER, BASE, NOT)}
+    context = _contexts(spans)
     return any(
         s.label_ == COUNCIL and _tier(s, context, COUNCIL) < 0
         and not any(start <= s.start_char and s.end_char <= end for start, end in established)
@@ -110,14 +109,22 @@ def _spans(doc) -> Sequence:
     return doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else ()
 
 
-def _mentions(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
-    spans = _spans(doc)
-    context: Dict[str, Dict[str, list]] = {IGNORE: {}, BASE: {}, NOT: {}, TARGET: {}, TARGET_AFTER: {}}
-    candidates: Dict[str, list] = {}
+def _contexts(spans) -> Dict[str, Dict[str, list]]:
+    """The context spans, by section (`_ignore`, `_target`, `_target_after`, `_base`, `_not`)
+    and then by the entity they are context for."""
+    context: Dict[str, Dict[str, list]] = {IGNORE: {}, TARGET: {}, TARGET_AFTER: {}, BASE: {}, NOT: {}}
     for s in spans:
         if s.label_ in context:
             context[s.label_].setdefault(s.id_, []).append(s)
-        elif s.id_ in allowed.get(s.label_, ()):
+    return context
+
+
+def _mentions(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
+    spans = _spans(doc)
+    context = _contexts(spans)
+    candidates: Dict[str, list] = {}
+    for s in spans:
+        if s.label_ not in context and s.id_ in allowed.get(s.label_, ()):
             candidates.setdefault(s.label_, []).append(s)
     out: List[Found] = []
     for entity, spans_of in sorted(candidates.items()):
