@@ -45,7 +45,7 @@ import hashlib
 import json
 import pickle
 import re
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Text
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -57,8 +57,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language.facts import COUNCIL, council_spans, find
-from language.hedges import governs, load_hedges
+from language.hedges import anywhere, governs, load_hedges
 from language.learned_values import LearnedValues
+from language.message_values import MessageValues
 from routes.councils import NATIONS, Councils, parse_councils
 from routes.walker import UNSURE
 
@@ -68,10 +69,12 @@ UNKNOWN = "unknown"  # the tree's "not sure" answer, where a fact has one
 NOT_COUNCILS = ("nation", "regulator")
 KNOWLEDGE_FILE = "canonical_values.json"
 LEARNED_FILE = "learned_values.pkl"
+MESSAGE_FILE = "message_values.pkl"
 CRF = "CRFEntityExtractor"
 # Learned facts only in messages that state facts (see the module's docstring).
 STATEMENT_INTENTS = ("inform",)
-DEFAULTS = {"learned_entity_threshold": 0.6, "learned_value_threshold": 0.6}
+DEFAULTS = {"learned_entity_threshold": 0.6, "learned_value_threshold": 0.6,
+            "message_value_threshold": 0.5, "message_facts": []}
 # Route questions, where the asked-about facts are not taken (see the module's docstring).
 QUESTION_INTENTS = ("faq",)
 QUESTION_OPENING = "question_opening"  # the regex (data/nlu/questions.yml) that opens a question
@@ -112,12 +115,14 @@ class CanonicalValues(GraphComponent):
         knowledge: Optional[Mapping[str, Any]] = None,
         learned: Optional[LearnedValues] = None,
         config: Optional[Mapping[str, Any]] = None,
+        message_values: Optional[MessageValues] = None,
     ) -> None:
         self._model_storage = model_storage
         self._resource = resource
         self._allowed: Dict[str, FrozenSet[str]] = {}
         self._councils: Optional[Councils] = None
         self._learned = learned
+        self._message_values = message_values
         self._hedges: List[tuple] = []
         self._doubts: List[tuple] = []
         self._doubtable: FrozenSet[str] = frozenset()
@@ -158,12 +163,17 @@ class CanonicalValues(GraphComponent):
         with model_storage.read_from(resource) as directory:
             knowledge = json.loads((directory / KNOWLEDGE_FILE).read_text(encoding="utf-8"))
             learned = pickle.loads((directory / LEARNED_FILE).read_bytes())
-        return cls(model_storage, resource, knowledge, learned, config)
+            message_values = pickle.loads((directory / MESSAGE_FILE).read_bytes())
+        return cls(model_storage, resource, knowledge, learned, config, message_values)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """The knowledge is not in the training data: retrain when it changes."""
-        return hashlib.sha256(json.dumps(gather(), sort_keys=True).encode()).hexdigest()
+        """The knowledge and the situations are not in the training data: retrain when either changes."""
+        from language.evaluation.sets import SITUATIONS  # train time only: the model reads no source
+
+        digest = hashlib.sha256(json.dumps(gather(), sort_keys=True).encode())
+        digest.update(SITUATIONS.read_bytes())
+        return digest.hexdigest()
 
     def train(self, training_data: TrainingData) -> Resource:
         knowledge = {**gather(), "question_openings": [
@@ -177,9 +187,12 @@ class CanonicalValues(GraphComponent):
             if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL
         ]
         self._learned = LearnedValues.train(annotations, knowledge["allowed"])
+        self._message_values = MessageValues.train(
+            statements(training_data), self._config["message_facts"], knowledge["allowed"])
         with self._model_storage.write_to(self._resource) as directory:
             (directory / KNOWLEDGE_FILE).write_text(json.dumps(knowledge, ensure_ascii=False), encoding="utf-8")
             (directory / LEARNED_FILE).write_bytes(pickle.dumps(self._learned))
+            (directory / MESSAGE_FILE).write_bytes(pickle.dumps(self._message_values))
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -251,7 +264,27 @@ class CanonicalValues(GraphComponent):
                 if council is not None:
                     entity = {**entity, "value": council.name}
             entities.append(entity)
+        entities += self._from_the_message(message, doc, entities)
         return sorted(entities, key=lambda e: (e.get("start", 0), e.get("end", 0)))
+
+    def _from_the_message(self, message: Message, doc: Any, entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+        """Facts of ``message_facts`` that no other layer found (nor left unsure), read from
+        the whole statement by the message-level layer; nothing from a message with a hedge.
+        The entity spans the message, and comes first: a fact found in it wins."""
+        intent = (message.get("intent") or {}).get("name")
+        if self._message_values is None or intent not in STATEMENT_INTENTS:
+            return []
+        if doc is not None and anywhere([t.norm_ for t in doc], self._hedges):
+            return []
+        said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE}
+        text = message.get(TEXT)
+        wanted = [f for f in self._config["message_facts"] if f not in said]
+        values = self._message_values.values(text, self._config["message_value_threshold"], wanted) if wanted else {}
+        return [
+            {"entity": fact, "start": 0, "end": len(text), "value": value,
+             "extractor": type(self).__name__, "learned": "message"}
+            for fact, value in values.items() if value in self._allowed.get(fact, ())
+        ]
 
     def _learned_fact(self, message: Message, entity: Mapping[str, Any], said, occupied) -> Optional[Dict[Text, Any]]:
         """The CRF's fact with a learned value, where the patterns said nothing of that fact;
@@ -273,3 +306,15 @@ class CanonicalValues(GraphComponent):
         if value is None or value not in self._allowed.get(fact, ()):
             return None
         return {"entity": fact, "start": start, "end": end, "value": value, "learned": True}
+
+
+def statements(training_data: TrainingData) -> List[Tuple[str, Dict[str, str]]]:
+    """What the message-level layer learns from: each ``inform`` example of the training data
+    with the facts annotated in it, then each statement in language/situations.yml."""
+    from language.evaluation.sets import SITUATIONS, load_set  # train time only, like `gather`
+
+    examples = [
+        (message.get(TEXT), {e["entity"]: str(e.get("value")) for e in message.get(ENTITIES, [])})
+        for message in training_data.nlu_examples if message.get("intent") in STATEMENT_INTENTS
+    ]
+    return examples + [(c.text, dict(c.facts)) for c in load_set(SITUATIONS).cases if c.intent in STATEMENT_INTENTS]

@@ -70,6 +70,7 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
     found += _mentions(doc, allowed)
     if _targets_another_council(doc, found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, ESTABLISHED) else f for f in found]
+    found += _moving_from_council_to_council(doc, found)
     for (entity, value), beaten in OUTRANKS.items():
         if any(f.entity == entity and f.value == value for f in found):
             found = [f for f in found if not (f.entity == entity and f.value in beaten)]
@@ -97,6 +98,25 @@ def _targets_another_council(doc, found: List[Found]) -> bool:
         and not any(start <= s.start_char and s.end_char <= end for start, end in established)
         for s in spans
     )
+
+
+def _moving_from_council_to_council(doc, found: List[Found]) -> List[Found]:
+    """No stage said, one council named plainly or as the base and a different one as the
+    target ("based in Bristol, want to take on work in South Glos", "we're in Croydon and
+    would like to start working in Bromley"): expanding, said by the phrase that marks the target."""
+    if any(f.entity == STAGE for f in found):
+        return []
+    spans = _spans(doc)
+    context = _contexts(spans)
+    councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
+    targets = [s for s, tier in councils if tier < 0]
+    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)} - {s.id_ for s in targets}
+    if not targets or not elsewhere:
+        return []
+    target = targets[-1]
+    phrase = next(c for c in context[TARGET].get(COUNCIL, []) + context[TARGET_AFTER].get(COUNCIL, [])
+                  if c.end == target.start or c.start == target.end)
+    return [Found(phrase.start_char, phrase.end_char, STAGE, EXPANDING, phrase.text)]
 
 
 def council_spans(doc) -> List[Tuple[int, int]]:

@@ -55,8 +55,14 @@ def governs(words_before: Sequence[str], hedges: Iterable[Tuple[str, ...]]) -> b
             break
         clause.append(word)
     clause.reverse()
+    return anywhere(clause, hedges)
+
+
+def anywhere(words: Sequence[str], hedges: Iterable[Tuple[str, ...]]) -> bool:
+    """True if a hedge phrase occurs among `words` (lower-cased, in order): the message-level
+    layer reads no fact from a message with a hedge in it."""
     for hedge in hedges:
         n = len(hedge)
-        if any(tuple(clause[i:i + n]) == hedge for i in range(len(clause) - n + 1)):
+        if any(tuple(words[i:i + n]) == hedge for i in range(len(words) - n + 1)):
             return True
     return False

@@ -95,8 +95,8 @@ def intent_of(result: Mapping) -> str:
 
 def same_intent(want: str, got: str) -> bool:
     """A set may name a retrieval intent's question without its group (``ask_dps`` for
-    ``faq/ask_dps``)."""
-    return want == got or ("/" not in want and "/" in got and got.split("/", 1)[1] == want)
+    ``faq/ask_dps``), or only the group (``faq``: a route question, whichever)."""
+    return want == got or ("/" not in want and "/" in got and want in got.split("/", 1))
 
 
 def _intent_as_labelled(reading: Reading) -> str:

@@ -32,6 +32,9 @@ HELD_OUT_SETS = (HELD_OUT_DIR / "heldout.yml", HELD_OUT_DIR / "heldout-situation
 # the layers miss. Its figures are not figures on unseen text; its lines are never training text.
 DEV_SET = REPO_ROOT / "language" / "evaluation" / "dev-situations.yml"
 TRAINING_DATA = REPO_ROOT / "data"
+# Statements written blind, with their facts: training text for the message-level layer
+# (language/message_values.py), so never a held-out or development line.
+SITUATIONS = REPO_ROOT / "language" / "situations.yml"
 
 
 @dataclass(frozen=True)
@@ -126,10 +129,10 @@ def slots_after(said: Mapping[str, str], only: Sequence[str] = ()) -> dict[str, 
     return facts
 
 
-def training_texts(data_dir: Path = TRAINING_DATA) -> set[str]:
+def training_texts(data_dir: Path = TRAINING_DATA, situations: Path = SITUATIONS) -> set[str]:
     """Every piece of example text the model is trained on, normalised: the NLU examples,
     lookup-table entries and entity synonyms (both the words and their value) of every NLU
-    file under ``data_dir``."""
+    file under ``data_dir``, and the lines of ``situations``."""
     from rasa.shared.data import get_data_files, is_nlu_file
     from rasa.shared.nlu.training_data.loading import load_data
 
@@ -144,6 +147,7 @@ def training_texts(data_dir: Path = TRAINING_DATA) -> set[str]:
             texts.update(elements)
         for words, value in data.entity_synonyms.items():
             texts.update((words, value))
+    texts.update(c.text for c in load_set(situations).cases)
     return {normalise(t) for t in texts if t}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from language.contract import allowed_values
-from language.hedges import KINDS, governs, load_hedges
+from language.hedges import KINDS, anywhere, governs, load_hedges
 
 LOADED = load_hedges()
 HEDGES = [tuple(h.split()) for kind in KINDS for h in LOADED[kind]]
@@ -36,6 +36,12 @@ def test_a_hedge_in_the_clause_governs_what_follows(before):
 ])
 def test_a_plain_statement_or_a_hedge_in_another_clause_does_not(before):
     assert not governs(words(before), HEDGES)
+
+
+def test_a_hedge_anywhere_in_the_message_is_found_and_a_plain_message_has_none():
+    assert anywhere(words("not sure about the dps , but we have carers"), HEDGES)
+    assert anywhere(words("we have carers , maybe"), HEDGES)
+    assert not anywhere(words("we have carers and we're on the dps"), HEDGES)
 
 
 @pytest.mark.parametrize("before, doubt", [

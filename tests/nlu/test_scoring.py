@@ -8,6 +8,7 @@ from language.evaluation.scoring import (
     Reading,
     below_floors,
     intent_accuracy,
+    intent_f1,
     intent_of,
     load_floors,
     suggest_floor,
@@ -49,6 +50,14 @@ def test_a_retrieval_intent_is_read_as_its_question():
         "default": {"response": {"intent_response_key": "faq/ask_dps"}}}}
     assert intent_of(result) == "faq/ask_dps"
     assert intent_accuracy([reading({}, {}, "ask_dps", "faq/ask_dps"), reading({}, {}, "ask_dps", "faq/ask_spot")]) == 0.5
+
+
+def test_a_set_that_names_only_the_group_is_right_on_any_of_its_questions():
+    readings = [reading({}, {}, "faq", "faq/ask_dps"), reading({}, {}, "faq", "faq/ask_spot"),
+                reading({}, {}, "faq", "inform"), reading({}, {}, "inform", "faq/ask_dps")]
+    assert intent_accuracy(readings) == 0.5
+    # faq: 2 of 3 found, none wrongly (F1 0.8, weight 3/4); inform: none right (weight 1/4).
+    assert intent_f1(readings) == pytest.approx(0.6)
 
 
 @pytest.mark.parametrize("measured, floor", [(0.9531, 0.93), (0.95, 0.93), (0.9, 0.88), (0.015, 0.0), (1.0, 0.98)])

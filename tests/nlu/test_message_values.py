@@ -1,0 +1,44 @@
+"""The trained model's message-level layer: facts read from a whole statement, never from a question.
+
+Its entities carry ``learned: "message"`` (language/canonical_values.py). It learns from the
+statements of language/situations.yml, so on those lines it must speak where the other layers
+were silent; it must not speak in a route question or in a hedged statement.
+"""
+from __future__ import annotations
+
+import pytest
+
+from language.evaluation.sets import SITUATIONS, load_set
+from language.mentions import canonical_values
+
+
+def message_facts(result):
+    return [(e["entity"], e["value"]) for e in result["entities"] if e.get("learned") == "message"]
+
+
+@pytest.fixture(scope="module")
+def statements():
+    return [c.text for c in load_set(SITUATIONS).cases if c.intent == "inform"]
+
+
+def test_it_reads_canonical_facts_from_statements_the_patterns_miss(nlu_model, statements):
+    results = [result for result, _ in nlu_model.parse(statements[:400])]
+    read = [fact for result in results for fact in message_facts(result)]
+    allowed = canonical_values()
+    assert len(read) >= 5, read
+    assert all(value in allowed[entity] for entity, value in read), read
+    for result in results:
+        said = [(e["entity"], e.get("learned")) for e in result["entities"]]
+        for entity, _ in message_facts(result):
+            assert said.count((entity, "message")) == 1 and [e for e, _ in said].count(entity) == 1, said
+
+
+@pytest.mark.parametrize("text", [
+    "how do we get work from a council we've never worked with?",
+    "we're based in leeds, how do frameworks work in wakefield?",
+    "not sure if we'd be expanding or new to them",
+    "maybe we'd have room for more work next year",
+])
+def test_no_fact_from_a_question_or_a_hedge(nlu_model, text):
+    [(result, _)] = nlu_model.parse([text])
+    assert message_facts(result) == [], result["entities"]
