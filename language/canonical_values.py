@@ -19,6 +19,11 @@ extractor, so the figures are what the bot uses).
   after a doubt ("no idea if we're registered") is not taken from either layer: the entity
   ``unsure`` (its value the fact) says the visitor doesn't know it, or, for a fact with a
   "not sure" answer, that answer ("no idea if the DPS is open" is dps=unknown).
+- Last, a fact of ``message_facts`` that neither layer found (nor left unsure) may be read
+  from the whole statement (``language.message_values``, trained on the training data's
+  statements and language/situations.yml) at ``message_value_threshold``: only in ``inform``
+  messages with no hedge anywhere in them. Its entity spans the message and is marked
+  ``learned: "message"``.
 - ``council``: names in routes/councils.yml come from the doc with the council's name as the
   value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
   council name (used or not: "not Kent", "based in Bristol"), a nation or a regulator is
@@ -269,8 +274,7 @@ class CanonicalValues(GraphComponent):
 
     def _from_the_message(self, message: Message, doc: Any, entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
         """Facts of ``message_facts`` that no other layer found (nor left unsure), read from
-        the whole statement by the message-level layer; nothing from a message with a hedge.
-        The entity spans the message, and comes first: a fact found in it wins."""
+        the whole statement by the message-level layer; nothing from a message with a hedge."""
         intent = (message.get("intent") or {}).get("name")
         if self._message_values is None or intent not in STATEMENT_INTENTS:
             return []
