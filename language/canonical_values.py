@@ -283,7 +283,7 @@ class CanonicalValues(GraphComponent):
         said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE}
         text = message.get(TEXT)
         wanted = [f for f in self._config["message_facts"] if f not in said]
-        values = self._message_values.values(text, self._config["message_value_threshold"], wanted) if wanted else {}
+        values = self._message_values.values(text, self._config["message_value_threshold"], wanted)
         return [
             {"entity": fact, "start": 0, "end": len(text), "value": value,
              "extractor": type(self).__name__, "learned": "message"}

@@ -14,7 +14,7 @@ No Rasa imports: it is trained from (text, facts) pairs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -58,10 +58,10 @@ class MessageValues:
             classifiers[fact] = LogisticRegression(max_iter=2000, C=5.0, random_state=42).fit(features, labels)
         return cls(vectoriser, classifiers)
 
-    def values(self, text: str, threshold: float, facts: Iterable[str] = ()) -> Dict[str, str]:
-        """The value of each fact (of ``facts``, or all) the message states with probability
-        ``threshold`` or more."""
-        wanted: List[str] = [f for f in (facts or self.classifiers) if f in self.classifiers]
+    def values(self, text: str, threshold: float, facts: Optional[Iterable[str]] = None) -> Dict[str, str]:
+        """The value of each fact (of ``facts``, or all when None) the message states with
+        probability ``threshold`` or more."""
+        wanted: List[str] = [f for f in (self.classifiers if facts is None else facts) if f in self.classifiers]
         if not wanted:
             return {}
         scores = self._scores(text.lower())
