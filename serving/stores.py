@@ -5,7 +5,8 @@ endpoints.yml names these classes and holds the defaults; the environment overri
   file (`sqlite:///.rasa/conversations.db`), so a restart loses nothing; production uses
   PostgreSQL (`postgresql://user:password@host:5432/db`; Rasa needs the dialect `postgresql`).
 - `LOCK_STORE_URL`: unset keeps Rasa's in-memory lock store (one Rasa process); a Redis URL
-  (`redis://host:6379/1`) gives Rasa's RedisLockStore, required for more than one replica.
+  (`redis://host:6379/1`) gives Rasa's RedisLockStore, required for more than one replica,
+  with each change to a conversation's lock made under a Redis mutex (Rasa's is not atomic).
 
 Both wait up to `STORE_CONNECT_TIMEOUT` seconds (default 30) for their server at start-up and
 then stop Rasa with an error naming the store, instead of Rasa's endless retry or its switch to
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_CONNECT_TIMEOUT = 30.0
 # Conversations kept in memory between turns (TRACKER_CACHE_SIZE; 0 turns the cache off).
 DEFAULT_CACHE_SIZE = 1000
+# The longest a replica holds a conversation's lock record while changing it (a few Redis calls).
+MUTEX_SECONDS = 5
 
 
 class StoreUnavailable(ConnectionError):
@@ -252,6 +255,33 @@ class RedisLockStore(rasa_lock_store.RedisLockStore):
     async def ping(self) -> None:
         """Raises when Redis does not answer."""
         await asyncio.get_running_loop().run_in_executor(None, self.red.ping)
+
+    # Rasa reads a conversation's lock, changes it in memory and writes it back, so two replicas
+    # taking a message each at the same moment could both be issued the same ticket and both run
+    # (rasa#3933 calls it "far from atomic"). Each read-change-write here holds a short Redis mutex.
+    def _exclusive(self, conversation_id: Text):
+        return self.red.lock(
+            f"{self.key_prefix}{conversation_id}:mutex", timeout=MUTEX_SECONDS, blocking_timeout=MUTEX_SECONDS
+        )
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = rasa_lock_store.LOCK_LIFETIME) -> int:
+        with self._exclusive(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: Text) -> None:
+        with self._exclusive(conversation_id):
+            super().update_lock(conversation_id)
+
+    def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
+        with self._exclusive(conversation_id):
+            super().finish_serving(conversation_id, ticket_number)
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        """Finishes the ticket and deletes the lock if no one waits, as one step."""
+        with self._exclusive(conversation_id):
+            rasa_lock_store.LockStore.finish_serving(self, conversation_id, ticket_number)
+            if not self.is_someone_waiting(conversation_id):
+                self.delete_lock(conversation_id)
 
 
 class LockStore:
