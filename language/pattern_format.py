@@ -172,6 +172,14 @@ class _Factor:
     def __init__(self) -> None:
         self.specs: Dict[Any, Dict[str, Any]] = {}
         self.words: Dict[Any, Any] = {}
+        self.reprs: Dict[Any, str] = {}
+
+    def order(self, seq: Any) -> str:
+        """A sequence's sort key for a fixed order, worked out once (repr is most of the cost)."""
+        text = self.reprs.get(seq)
+        if text is None:
+            text = self.reprs[seq] = repr(seq)
+        return text
 
     def key(self, spec: Dict[str, Any]) -> Any:
         k = _freeze(spec)
@@ -182,7 +190,7 @@ class _Factor:
 
     def optional(self, seqs: set) -> bool:
         changed = False
-        for s in sorted(seqs, key=lambda s: (-len(s), repr(s))):  # a fixed order: deterministic
+        for s in sorted(seqs, key=lambda s: (-len(s), self.order(s))):  # a fixed order: deterministic
             if s not in seqs or len(s) == 1:
                 continue
             for i, k in enumerate(s):
@@ -196,10 +204,11 @@ class _Factor:
         return changed
 
     def positions(self, seqs: set) -> bool:
+        """Merges at one position fall in disjoint buckets, so their order cannot change the result."""
         changed = False
         for i in range(max((len(s) for s in seqs), default=0)):
             buckets: Dict[Any, List[Any]] = {}
-            for s in sorted(seqs, key=repr):
+            for s in seqs:
                 if i < len(s) and self.words[s[i]] is not None:
                     op = self.specs[s[i]].get("OP")
                     buckets.setdefault((s[:i], s[i + 1:], op), []).append(s)
@@ -216,10 +225,18 @@ class _Factor:
         return changed
 
     def __call__(self, seqs: List[List[Dict[str, Any]]]) -> List[List[Dict[str, Any]]]:
-        keyed = {tuple(self.key(t) for t in s) for s in seqs}
+        keys: Dict[int, Any] = {}  # by id: expansions share their token dicts, so each is frozen once
+
+        def key(spec: Dict[str, Any]) -> Any:
+            k = keys.get(id(spec))
+            if k is None:
+                k = keys[id(spec)] = self.key(spec)
+            return k
+
+        keyed = {tuple(key(t) for t in s) for s in seqs}
         while self.optional(keyed) | self.positions(keyed):
             pass
-        return [[self.specs[k] for k in s] for s in sorted(keyed, key=repr)]
+        return [[self.specs[k] for k in s] for s in sorted(keyed, key=self.order)]
 
 
 def _factor(seqs: List[List[Dict[str, Any]]]) -> List[List[Dict[str, Any]]]:
