@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m language.evaluation", description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=MODEL, help="the trained model (default: %(default)s)")
     parser.add_argument("--set", dest="sets", type=Path, action="append",
-                        help="a held-out set (repeatable; default: both in tests/nlu/)")
+                        help="a held-out set (repeatable; default: every one in tests/nlu/, HELD_OUT_SETS)")
     parser.add_argument("--dev", action="store_true",
                         help=f"also score the development set, {DEV_SET.relative_to(REPO_ROOT)} (not unseen text)")
     parser.add_argument("--out", type=Path, default=OUT, help="where mistakes and figures go (default: %(default)s)")
