@@ -23,6 +23,7 @@ from language.pattern_format import BASE, IGNORE, NOT, TARGET, TARGET_AFTER
 SPANS_KEY = "mentions"
 COUNCIL = "council"
 STAGE, ESTABLISHED, EXPANDING = "stage", "established", "expanding"
+ON_LIST, LISTED = "on_list", frozenset({"framework", "dps", "both"})
 
 # Within one message a more specific value outranks a more general one of the same fact,
 # wherever each is said: "we want to add supported living, we're CQC registered" means
@@ -71,6 +72,8 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
     if _targets_another_council(doc, found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, ESTABLISHED) else f for f in found]
     found += _moving_from_council_to_council(doc, found)
+    if _lists_of_another_council(doc, found):
+        found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED)]
     for (entity, value), beaten in OUTRANKS.items():
         if any(f.entity == entity and f.value == value for f in found):
             found = [f for f in found if not (f.entity == entity and f.value in beaten)]
@@ -117,6 +120,24 @@ def _moving_from_council_to_council(doc, found: List[Found]) -> List[Found]:
     phrase = next(c for c in context[TARGET].get(COUNCIL, []) + context[TARGET_AFTER].get(COUNCIL, [])
                   if c.end == target.start or c.start == target.end)
     return [Found(phrase.start_char, phrase.end_char, STAGE, EXPANDING, phrase.text)]
+
+
+def _lists_of_another_council(doc, found: List[Found]) -> bool:
+    """Expanding into a council they target, and a list said of another ("we're on the Lewisham
+    framework and want to get into Greenwich"): the list is not the target council's, whose
+    on_list stays unsaid (the assistant asks). A list said right after the target keeps."""
+    if not any((f.entity, f.value) == (STAGE, EXPANDING) for f in found):
+        return False
+    spans = _spans(doc)
+    context = _contexts(spans)
+    councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
+    targets = [s for s, tier in councils if tier < 0]
+    others = [s for s, tier in councils if tier >= 0 and s.id_ not in {t.id_ for t in targets}]
+    if not targets or not others:
+        return False
+    lists = [f for f in found if f.entity == ON_LIST and f.value in LISTED]
+    last_target = max(t.end_char for t in targets)
+    return bool(lists) and all(f.start < last_target for f in lists)
 
 
 def council_spans(doc) -> List[Tuple[int, int]]:

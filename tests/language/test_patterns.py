@@ -285,6 +285,17 @@ CASES = [
      [("stage", "expanding"), ("stage", "expanding"), ("council", "Bradford Council")]),
     # a council they are after, alone, says nothing of the stage
     ("looking at Kent, never worked there", [KENT]),
+    # a list said of the council they work with is not the target council's: on_list unsaid
+    ("we're on the Lewisham framework and want to get into Greenwich",
+     [("stage", "expanding"), ("council", "Royal Borough of Greenwich")]),
+    # ... but a list said after the target is the target's
+    ("want to get into Greenwich, we're on their framework already",
+     [("stage", "expanding"), ("council", "Royal Borough of Greenwich"), ("on_list", "framework")]),
+    # a buyer's news is not the visitor's stage
+    ("the Suffolk home care framework has just opened for bids",
+     [("council", "Suffolk County Council"), ("service", "home_care"), ("framework", "opening")]),
+    ("I'm pretty sure North Somerset doesn't have a DPS", [("dps", "unknown"), ("council", "North Somerset Council")]),
+    ("Tameside pay for about 20 of our service users", [("council", "Tameside Council"), ("stage", "established")]),
     # phrases inside a choice are bracketed, so each is matched whole
     ("self funders only", [("stage", "new")]),
     ("our cqc is fine", [("registration", "registered"), CQC]),
