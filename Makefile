@@ -18,6 +18,8 @@ TRAINING_INPUTS := config.yml domain.yml language/hedges.yml $(wildcard data/*.y
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 DEMO_PORT ?= 8000
+# pytest workers for `make test` (pytest-xdist): one a core on the 2-core machines we run on.
+TEST_WORKERS ?= 2
 # Origins allowed to open the widget's socket.io connection; set your site's origin in production.
 ALLOWED_ORIGINS ?= http://localhost:$(DEMO_PORT) http://127.0.0.1:$(DEMO_PORT)
 # Exported: the socket.io channel refuses browsers from other origins (channels/socketio.py).
@@ -87,7 +89,7 @@ validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings --quiet
 
 pytest: $(MODEL) widget-build widget-test-deps services-deps
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 
 test: validate pytest
 

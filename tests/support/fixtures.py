@@ -17,9 +17,11 @@ ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", REPO_ROOT / "test-artifacts"))
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
-    """test-artifacts/ (gitignored): screenshots and server logs."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
+    """test-artifacts/ (gitignored): screenshots and server logs; each pytest-xdist worker
+    has its own folder in it, since each runs its own session's assistant."""
+    folder = ARTIFACTS / os.environ.get("PYTEST_XDIST_WORKER", "")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_START_TIMEOUT = float(os.environ.get("ROUTE_ADVISOR_START_TIMEOUT", "120"))
+# Rasa takes about 50 s to load on its own; with `make test`'s two pytest workers sharing the
+# two cores it can take twice that, so the wait before calling a start failed is generous.
+DEFAULT_START_TIMEOUT = float(os.environ.get("ROUTE_ADVISOR_START_TIMEOUT", "240"))
 
 
 _HANDED_OUT: set = set()
@@ -45,14 +47,26 @@ def ephemeral_ports() -> tuple:
         return 32768, 60999
 
 
+def _port_range() -> tuple:
+    """The 12,000 ports below the ephemeral range, or this pytest-xdist worker's share of
+    them: two workers never hand out the same port, even before either server binds it."""
+    low, _ = ephemeral_ports()
+    start, end = max(1025, low - 12000), low - 1
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    worker = int((os.environ.get("PYTEST_XDIST_WORKER") or "gw0").lstrip("gw") or 0)
+    share = (end - start + 1) // workers
+    return start + worker * share, start + (worker + 1) * share - 1
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now, below the ephemeral range and never handed out
     before in this process. Why: Rasa binds its port only after loading the model (about 40
     s); a port from bind(0) is an ephemeral one, which an outgoing connection can take in
     the meantime ("address already in use")."""
     low, _ = ephemeral_ports()
+    first, last = _port_range()
     for _ in range(500):
-        port = random.randint(max(1025, low - 12000), low - 1)
+        port = random.randint(first, last)
         if port in _HANDED_OUT:
             continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

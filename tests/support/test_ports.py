@@ -24,3 +24,16 @@ def test_a_port_in_use_or_handed_out_before_is_skipped(monkeypatch):
         s.bind(("127.0.0.1", in_use))
         s.listen()
         assert free_port() == free
+
+
+def test_two_pytest_workers_draw_from_separate_ranges(monkeypatch):
+    low, _ = ephemeral_ports()
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "2")
+    ranges = []
+    for worker in ("gw0", "gw1"):
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+        ranges.append(servers._port_range())
+        first, last = ranges[-1]
+        assert all(first <= free_port() <= last for _ in range(20))
+    (first0, last0), (first1, last1) = ranges
+    assert 1024 < first0 <= last0 < first1 <= last1 < low

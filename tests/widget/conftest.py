@@ -18,8 +18,11 @@ CHROMIUM_ARGS = [
 AXE = REPO_ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Not for the session: while Playwright's sync API is
+    started, its event loop counts as running in the thread, so a later module's
+    `asyncio.run` fails; under pytest-xdist any module can come after a browser one."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         raise RuntimeError(f"Chromium not found at {CHROMIUM}: run `make widget-test-deps` (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
