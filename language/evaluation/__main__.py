@@ -11,6 +11,8 @@ to results/nlu/evaluation.json. --write-floors re-sets the test floors (tests/nl
 to each figure minus 0.02, rounded down; --print-floors prints that file to stdout instead
 (the report then goes to stderr). --dev adds the development set (language/evaluation/
 dev-situations.yml), the one set whose mistakes may be read to improve the patterns and data.
+Where a set's lines carry a second, blind label (tests/nlu/second-annotation.yml), it also
+prints how far the two annotators agree, and the model's figures where they do.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from language.evaluation.sets import (
     DEV_SET,
     HELD_OUT_DIR,
     HELD_OUT_SETS,
+    load_second_annotation,
     load_set,
     load_sets,
     training_texts,
@@ -75,6 +78,11 @@ def print_report(r: SetReport, out: TextIO) -> None:
         say("  intent: " + ", ".join(f"{w} -> {g}: {n}" for w, g, n in r.intent_confusion))
     for fact, pairs in confused.items():
         say(f"  {fact}: " + ", ".join(f"{w} -> {g}: {n}" for w, g, n in pairs))
+    if r.agreement:
+        say(f"a second annotator, blind to these labels, on {r.second_lines} lines "
+            "(value F1 of the two annotators; the model's on the lines where they agree):")
+        for fact, value in r.agreement.items():
+            say(f"  {fact:<13} annotators {value:.3f}, model where they agree {r.where_agreed[fact]:.3f}")
     say(f"parse: p50 {r.parse_p50_ms:.1f} ms, p95 {r.parse_p95_ms:.1f} ms; slowest:")
     for ms, text in r.slowest:
         say(f"  {ms:7.1f} ms  {text!r}")
@@ -121,11 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     sets = load_sets(args.sets or HELD_OUT_SETS)
     dev = load_set(DEV_SET) if args.dev else None
     trained = training_texts()
+    second_facts, second = load_second_annotation()
     model = NluModel(args.model)
     args.out.mkdir(parents=True, exist_ok=True)
     reports = []
     for held_out in [*sets, dev] if dev else sets:
-        r = report(held_out, model, trained)
+        r = report(held_out, model, trained, second=(second_facts, second.get(held_out.name, {})))
         if held_out is dev:
             print("\n(The development set is looked at to improve the layers: its figures are not on unseen text.)", file=out)
         print_report(r, out)

@@ -234,6 +234,12 @@ class SetReport:
     parse_p95_ms: float
     slowest: list[tuple[float, str]] = field(default_factory=list)
     mistakes: list[Mistake] = field(default_factory=list)
+    # The second annotator (sets.SECOND_ANNOTATION): lines labelled twice, the two labels'
+    # value F1 per fact (the writer's as the reference), and the model's on the lines where
+    # the two agree.
+    second_lines: int = 0
+    agreement: dict[str, float] = field(default_factory=dict)
+    where_agreed: dict[str, float] = field(default_factory=dict)
 
     def figures(self) -> dict[str, float]:
         """The figures floors are set on, named as in `figure_names`."""
@@ -250,12 +256,30 @@ def figure_names(held_out: HeldOutSet) -> list[str]:
     return ["intent_f1", "intent_accuracy", *held_out.scored]
 
 
-def report(held_out: HeldOutSet, model: NluModel, trained: Iterable[str], slowest: int = 10) -> SetReport:
-    """Score one set on its lines that are not also training text (``trained``, normalised)."""
+def agreement(readings: Sequence[Reading], second: Mapping[str, Mapping[str, str]],
+              facts: Sequence[str]) -> tuple[int, dict[str, float], dict[str, float]]:
+    """On the lines ``second`` labels too ({normalised text: facts}): how many, the value F1
+    of the second labels against the set's for each of ``facts``, and the model's value F1
+    on the lines where the two labels of that fact agree."""
+    both = [r for r in readings if normalise(r.case.text) in second]
+    as_second = [Reading(r.case, r.case.intent, second[normalise(r.case.text)], frozenset(), 0.0) for r in both]
+    agreed = {f: value_f1(as_second, f) for f in facts}
+    where = {f: value_f1([r for r in both if r.case.facts.get(f) == second[normalise(r.case.text)].get(f)], f)
+             for f in facts}
+    return len(both), agreed, where
+
+
+def report(held_out: HeldOutSet, model: NluModel, trained: Iterable[str], slowest: int = 10,
+           second: tuple[Sequence[str], Mapping[str, Mapping[str, str]]] = ((), {})) -> SetReport:
+    """Score one set on its lines that are not also training text (``trained``, normalised);
+    ``second``: the second annotator's facts and labels of this set, if any."""
     trained = set(trained)
     fresh = [c for c in held_out.cases if normalise(c.text) not in trained]
     readings = model.read(fresh, held_out.scored)
     times = [r.ms for r in readings]
+    second_facts, second_labels = second
+    second_lines, agreed, where = agreement(
+        readings, second_labels, [f for f in held_out.scored if f in second_facts]) if second_labels else (0, {}, {})
     return SetReport(
         name=held_out.name,
         path=str(held_out.path),
@@ -272,6 +296,9 @@ def report(held_out: HeldOutSet, model: NluModel, trained: Iterable[str], slowes
         parse_p95_ms=percentile(times, 95),
         slowest=sorted(((r.ms, r.case.text) for r in readings), reverse=True)[:slowest],
         mistakes=mistakes(readings, held_out.scored),
+        second_lines=second_lines,
+        agreement=agreed,
+        where_agreed=where,
     )
 
 

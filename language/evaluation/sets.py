@@ -32,6 +32,10 @@ HELD_OUT_SETS = tuple(HELD_OUT_DIR / name for name in (
 # The development set: also written blind to data/ and language/, but looked at to find what
 # the layers miss. Its figures are not figures on unseen text; its lines are never training text.
 DEV_SET = REPO_ROOT / "language" / "evaluation" / "dev-situations.yml"
+# A second label for each scored line of the held-out sets, by an annotator who saw only the
+# contract and the texts (neither the writers' labels nor the training data): how far two
+# careful readers agree is the most a model can be expected to agree with one of them.
+SECOND_ANNOTATION = HELD_OUT_DIR / "second-annotation.yml"
 TRAINING_DATA = REPO_ROOT / "data"
 # Statements written blind, with their facts: training text for the message-level layer
 # (language/message_values.py), so never a held-out or development line.
@@ -78,6 +82,26 @@ def load_set(path: Path) -> HeldOutSet:
     if unknown:
         raise ValueError(f"{path}: facts not in routes/decision-tree.yml: {sorted(unknown)}")
     return HeldOutSet(path.stem, path, tuple(cases), scored)
+
+
+def load_second_annotation(path: Path = SECOND_ANNOTATION) -> tuple[tuple[str, ...], dict[str, dict[str, dict[str, str]]]]:
+    """(the facts the second annotator labelled, {set name: {normalised text: {fact: value}}})."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    facts, sets = data.get("facts"), data.get("sets")
+    if not isinstance(facts, list) or not facts or not isinstance(sets, Mapping):
+        raise ValueError(f"{path}: expected `facts: [...]` and `sets: {{set name: [{{text, facts}}]}}`")
+    unknown = set(facts) - set(FACT_ENTITIES)
+    if unknown:
+        raise ValueError(f"{path}: facts not in routes/decision-tree.yml: {sorted(unknown)}")
+    labels: dict[str, dict[str, dict[str, str]]] = {}
+    for name, entries in sets.items():
+        labels[str(name)] = {}
+        for entry in entries or []:
+            said = {str(k): str(v) for k, v in (entry.get("facts") or {}).items()}
+            if set(said) - set(facts):
+                raise ValueError(f"{path}: {name}: a label outside `facts`: {entry!r}")
+            labels[str(name)][normalise(entry["text"])] = said
+    return tuple(facts), labels
 
 
 def _intent_group(intent: str) -> str:

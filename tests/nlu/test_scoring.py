@@ -6,6 +6,7 @@ import pytest
 from language.evaluation.scoring import (
     NOT_SAID,
     Reading,
+    agreement,
     below_floors,
     intent_accuracy,
     intent_f1,
@@ -18,6 +19,7 @@ from language.evaluation.scoring import (
 from language.evaluation.sets import (
     Case,
     also_trained,
+    load_second_annotation,
     load_set,
     normalise,
     slots_after,
@@ -130,3 +132,31 @@ def test_facts_are_scored_only_on_lines_of_intents_the_set_annotates_facts_on(tm
     # the question's nation is neither right nor wrong; the unannotated inform line's is wrong
     assert value_f1(readings, "nation") == pytest.approx(2 / 3)
     assert value_confusion(readings, "nation") == [(NOT_SAID, "england", 1)]
+
+
+def test_agreement_scores_the_second_labels_against_the_sets_and_the_model_where_they_agree():
+    def line(text, want, got):
+        return Reading(Case(text, "inform", want), "inform", got, frozenset(got.items()), 1.0)
+
+    readings = [line("on their framework", {"stage": "established"}, {"stage": "established"}),
+                line("based in leeds, want york", {"stage": "expanding"}, {}),
+                line("trading 10 years", {}, {"stage": "established"}),
+                line("not labelled twice", {"stage": "new"}, {})]
+    second = {"on their framework": {"stage": "established"},
+              "based in leeds, want york": {"stage": "expanding"},
+              "trading 10 years": {"stage": "established"}}
+    lines, agreed, where = agreement(readings, second, ["stage"])
+    assert lines == 3
+    assert agreed["stage"] == pytest.approx(0.8)  # tp 2, fp 1, fn 0
+    # where both agree (the first two lines): tp 1, fn 1
+    assert where["stage"] == pytest.approx(2 / 3)
+
+
+def test_a_second_label_outside_its_facts_is_refused(tmp_path):
+    path = tmp_path / "second.yml"
+    path.write_text("facts: [stage]\nsets:\n  heldout:\n    - {text: hi, facts: {dps: open}}\n")
+    with pytest.raises(ValueError, match="outside `facts`"):
+        load_second_annotation(path)
+    path.write_text("facts: [stage, colour]\nsets: {}\n")
+    with pytest.raises(ValueError, match="colour"):
+        load_second_annotation(path)

@@ -12,6 +12,7 @@ from language.evaluation.sets import (
     HELD_OUT_SETS,
     SITUATIONS,
     also_trained,
+    load_second_annotation,
     load_set,
     normalise,
     repeated,
@@ -37,3 +38,17 @@ def test_each_held_out_line_is_there_once(path):
 def test_the_situations_are_training_text(trained):
     """The message-level layer learns from them, so a held-out line there would be seen."""
     assert all(normalise(c.text) in trained for c in load_set(SITUATIONS).cases)
+
+
+def test_the_second_annotation_labels_every_scored_unseen_line_of_each_set_and_nothing_else(trained):
+    """A line edited or added in a set without its second label would drop out of the
+    agreement figures unnoticed; a second label of a line no set has would count nothing."""
+    facts, labels = load_second_annotation()
+    sets = {s.name: s for s in map(load_set, (*HELD_OUT_SETS, DEV_SET))}
+    assert set(labels) <= set(sets)
+    for name in (p.stem for p in HELD_OUT_SETS):
+        scored = {normalise(c.text) for c in sets[name].cases
+                  if c.facts_scored and normalise(c.text) not in trained}
+        assert set(labels.get(name, {})) == scored, name
+    for name, second in labels.items():
+        assert set(second) <= {normalise(c.text) for c in sets[name].cases}, name
