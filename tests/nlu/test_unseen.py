@@ -43,7 +43,7 @@ def test_the_situations_are_training_text(trained):
 def test_the_second_annotation_labels_every_scored_unseen_line_of_each_set_and_nothing_else(trained):
     """A line edited or added in a set without its second label would drop out of the
     agreement figures unnoticed; a second label of a line no set has would count nothing."""
-    facts, labels = load_second_annotation()
+    _, labels = load_second_annotation()
     sets = {s.name: s for s in map(load_set, (*HELD_OUT_SETS, DEV_SET))}
     assert set(labels) <= set(sets)
     for name in (p.stem for p in HELD_OUT_SETS):
