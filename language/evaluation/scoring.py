@@ -260,11 +260,13 @@ def agreement(readings: Sequence[Reading], second: Mapping[str, Mapping[str, str
               facts: Sequence[str]) -> tuple[int, dict[str, float], dict[str, float]]:
     """On the lines ``second`` labels too ({normalised text: facts}): how many, the value F1
     of the second labels against the set's for each of ``facts``, and the model's value F1
-    on the lines where the two labels of that fact agree."""
+    on the lines where the two labels of that fact agree. The second labels are read as the
+    set's are, as the slots they leave (`slots_after`, from ``facts`` alone)."""
     both = [r for r in readings if normalise(r.case.text) in second]
-    as_second = [Reading(r.case, r.case.intent, second[normalise(r.case.text)], frozenset(), 0.0) for r in both]
+    slots = {normalise(r.case.text): slots_after(second[normalise(r.case.text)], facts) for r in both}
+    as_second = [Reading(r.case, r.case.intent, slots[normalise(r.case.text)], frozenset(), 0.0) for r in both]
     agreed = {f: value_f1(as_second, f) for f in facts}
-    where = {f: value_f1([r for r in both if r.case.facts.get(f) == second[normalise(r.case.text)].get(f)], f)
+    where = {f: value_f1([r for r in both if r.case.facts.get(f) == slots[normalise(r.case.text)].get(f)], f)
              for f in facts}
     return len(both), agreed, where
 

@@ -1,12 +1,17 @@
 """The held-out sets and the training text they must never share a line with.
 
 Two formats, one shape: each line becomes a `Case` (text, intent, and the facts the slots
-should hold after it, with the nation worked out as the walker does).
+should hold after it: what was said, plus what the walker works out from it, `slots_after`).
 
 - Rasa NLU format (``nlu:``, annotated spans; tests/nlu/heldout.yml): a fact is the last
   annotated value of its entity; a ``council`` span counts for the nation.
 - situations (``situations:`` [{text, intent, facts}]; tests/nlu/heldout-situations.yml):
   the facts as written.
+
+Both sides of every comparison (the set's labels, the model's reading, a second annotator's
+labels) go through `slots_after`, so a line is scored on what the slots hold after it: "we're on
+their framework" is on_list framework and, by the tree's `implies`, stage established, however
+the writer labelled the stage.
 
 A set scores only the facts it annotates somewhere, and only on lines of the intents it
 annotates facts on somewhere (tests/nlu/heldout.yml annotates its `inform` lines only, so a
@@ -46,7 +51,7 @@ SITUATIONS = REPO_ROOT / "language" / "situations.yml"
 class Case:
     text: str
     intent: str
-    facts: Mapping[str, str]  # fact -> canonical value (council: as written), nation inferred
+    facts: Mapping[str, str]  # fact -> canonical value (council: as written), `slots_after`
     facts_scored: bool = True  # False: the set annotates no fact on any line of this intent
 
 
@@ -81,6 +86,7 @@ def load_set(path: Path) -> HeldOutSet:
     unknown = named - set(scored)
     if unknown:
         raise ValueError(f"{path}: facts not in routes/decision-tree.yml: {sorted(unknown)}")
+    cases = [replace(c, facts=slots_after(c.facts, scored)) for c in cases]
     return HeldOutSet(path.stem, path, tuple(cases), scored)
 
 
@@ -129,7 +135,8 @@ def _rasa_cases(path: Path) -> list[Case]:
                 if e["entity"] in FACT_ENTITIES or e["entity"] == COUNCIL}
         # A retrieval intent's question (faq/dps) is scored by its full key, as intent_of reads it.
         intent = message.get("intent_response_key") or message.get("intent")
-        cases.append(Case(message.get("text"), intent, slots_after(said)))
+        nation = slots_after(said).get(NATION)  # what `scored` counts; load_set adds the rest
+        cases.append(Case(message.get("text"), intent, {**said, NATION: nation} if nation else said))
     return cases
 
 
@@ -141,16 +148,20 @@ def _tree():
 
 
 def slots_after(said: Mapping[str, str], only: Sequence[str] = ()) -> dict[str, str]:
-    """The facts said (last value of each entity), plus the nation worked out from them
-    exactly as the walker does (routes.walker.known_facts: named, else the council's, else
-    the regulator's). ``only``: infer from these facts and the council alone, so a set that
-    does not annotate the regulator is not scored on a nation it never labelled."""
+    """What the slots hold after a line that said ``said`` (the last value of each entity):
+    the facts said, plus what the walker works out from them (routes.walker.known_facts): the
+    nation (named, else the council's, else the regulator's) and each fact a rule of the
+    tree's `implies` fills. ``only``: work from these facts and the council alone, so a set
+    that does not annotate the regulator (or on_list) is not scored on a nation (or a stage)
+    it never labelled."""
     from routes.walker import known_facts
 
     facts = {k: v for k, v in said.items() if not only or k in only or k == COUNCIL}
-    nation = known_facts(_tree(), facts).get(NATION)
-    if nation:
-        facts[NATION] = nation
+    known = known_facts(_tree(), facts)
+    implied = {name for rule in _tree().implies for name in rule.then}
+    for name in (NATION, *sorted(implied)):
+        if name in known and name not in facts:
+            facts[name] = known[name]
     return facts
 
 

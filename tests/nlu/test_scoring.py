@@ -85,6 +85,32 @@ def test_the_nation_is_inferred_from_the_council_as_the_walker_does():
     assert "nation" not in slots_after({"regulator": "ciw"}, only=["registration"])
 
 
+def test_a_line_is_scored_on_what_the_trees_implies_fills_as_the_walker_does():
+    assert slots_after({"on_list": "framework"})["stage"] == "established"
+    assert slots_after({"on_list": "both", "stage": "expanding"})["stage"] == "expanding"
+    assert "stage" not in slots_after({"on_list": "none"})
+    assert slots_after({"registration": "not_required"})["service"] == "unregulated"
+    # a set that does not annotate on_list is not scored on a stage that only follows from it
+    assert "stage" not in slots_after({"on_list": "dps"}, only=["stage"])
+
+
+def test_a_situations_line_and_a_second_label_count_the_implied_stage(tmp_path):
+    path = tmp_path / "set.yml"
+    path.write_text(textwrap.dedent("""\
+        situations:
+          - {text: "on their framework, lot 2", intent: inform, facts: {on_list: framework}}
+          - {text: "new to council work", intent: inform, facts: {stage: new}}
+        """))
+    on_framework, new_line = load_set(path).cases
+    assert on_framework.facts == {"on_list": "framework", "stage": "established"}
+    readings = [Reading(on_framework, "inform", {"stage": "established"}, frozenset(), 1.0),
+                Reading(new_line, "inform", {"stage": "new"}, frozenset(), 1.0)]
+    assert value_f1(readings, "stage") == 1.0
+    second = {"on their framework, lot 2": {"on_list": "framework"}, "new to council work": {"stage": "new"}}
+    lines, agreed, where = agreement(readings, second, ["stage", "on_list"])
+    assert lines == 2 and agreed["stage"] == 1.0 and where["stage"] == 1.0
+
+
 def test_training_text_includes_examples_lookups_and_synonyms(tmp_path):
     (tmp_path / "nlu.yml").write_text(textwrap.dedent("""\
         version: "3.1"
