@@ -89,7 +89,7 @@ validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings --quiet
 
 pytest: $(MODEL) widget-build widget-test-deps services-deps
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=20 tests
 
 test: validate pytest
 
