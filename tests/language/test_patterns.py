@@ -6,25 +6,18 @@ memory from language/patterns/*.yml exactly as `python -m language.build_pipelin
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 
 import pytest
 import yaml
 
-from language.build_pipeline import build, make_nlp
-from language.contract import FACT_ENTITIES, REPO_ROOT, TREE_PATH, allowed_values
+from language.contract import FACT_ENTITIES, REPO_ROOT, allowed_values
 from language.facts import COUNCIL, find
 from language.mentions import canonical_values
-from language.pattern_format import PatternError
 
 FACTS = set(FACT_ENTITIES)
 ALLOWED = canonical_values()
 PATTERNS = REPO_ROOT / "language" / "patterns"
-MENTIONS = REPO_ROOT / "language" / "mentions"
 
 
 def facts(nlp, text):
@@ -863,126 +856,6 @@ def test_canonical_values_lets_nothing_else_through(nlp, canonical_values_compon
             assert e["value"] in canonical[e["entity"]]
 
 
-
-
-def test_build_is_deterministic(tmp_path):
-    """Same files, same output, whatever Python's hash seed (separate processes)."""
-    for seed in ("1", "2"):
-        subprocess.run(
-            [sys.executable, "-m", "language.build_pipeline", str(tmp_path / seed)],
-            cwd=REPO_ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True, capture_output=True,
-        )
-    for name in ("meta.json", "entity_ruler/patterns.jsonl", "mentions/patterns", "spelling/vocabulary.json", "config.cfg"):
-        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
-
-
-def test_pipeline_version_changes_with_the_patterns(nlp, patterns_copy):
-    """The installed package's version names the pipeline: pip upgrades a changed pipeline
-    and an image says which one it has."""
-    stage = patterns_copy / "stage.yml"
-    text = stage.read_text(encoding="utf-8")
-    assert "firm, outfit" in text
-    stage.write_text(text.replace("firm, outfit", "outfit"), encoding="utf-8")  # one word fewer
-    changed = make_nlp(patterns_copy)
-    assert nlp.meta["version"].startswith("1.0.0+") and changed.meta["version"].startswith("1.0.0+")
-    assert changed.meta["version"] != nlp.meta["version"]
-
-
-def test_installed_pipeline_is_the_one_these_files_build(nlp):
-    """Rasa loads the installed package; these tests build in memory. Same version, same
-    pipeline: otherwise `make spacy` has not run since the files changed."""
-    import spacy
-
-    assert spacy.info("en_route_advisor")["version"] == nlp.meta["version"]
-
-
-def test_build_writes_nothing_when_a_file_is_bad(patterns_copy, tmp_path):
-    (patterns_copy / "nation.yml").write_text("atlantis: [atlantis]\n")
-    with pytest.raises(PatternError, match="nation.yml"):
-        build(tmp_path / "out", patterns_copy)
-    assert not (tmp_path / "out").exists()
-
-
-# --- malformed pattern files fail the build, naming the file -----------------------
-
-
-@pytest.fixture()
-def patterns_copy(tmp_path):
-    target = tmp_path / "patterns"
-    shutil.copytree(PATTERNS, target)
-    return target
-
-
-@pytest.mark.parametrize(
-    "content,message",
-    [
-        ("new: [start-up\n", "not valid YAML"),
-        ("brand_new: [start-up]\n", "not a canonical value"),
-        ("new: start-up\n", "non-empty list"),
-        ("new: [<number> years]\n", "unknown marker"),
-        ("new: [$NOPE agency]\n", "not defined"),
-        ("new: [[{LOWER: 1, BOGUS: x}]]\n", "invalid spaCy token pattern"),
-        ("new: [no]\n", "quote it"),
-        ("new: [start-up]\nestablished: [start-up]\n", "given for"),
-        ("new:\n  - x? y?\n", "can match nothing"),
-        ("new:\n  - ^x? y?\n", "can match nothing"),
-    ],
-)
-def test_malformed_file_fails_naming_the_file(patterns_copy, content, message):
-    bad = patterns_copy / "stage.yml"
-    bad.write_text(content)
-    with pytest.raises(PatternError) as err:
-        make_nlp(patterns_copy)
-    assert str(bad) in str(err.value)
-    assert message in str(err.value)
-
-
-def test_a_caret_matches_only_the_messages_first_words(patterns_copy):
-    """`^` marks the message's first word; an optional first word may be left out there."""
-    (patterns_copy / "stage.yml").write_text("new:\n  - ^just|only? started up\n", encoding="utf-8")
-    nlp = make_nlp(patterns_copy)
-    for text, found in [("started up in May", True), ("just started up", True), ("only started up", True),
-                        ("we just started up", False), ("we started up", False)]:
-        assert (("stage", "new") in facts(nlp, text)) is found, text
-
-
-def test_unknown_entity_file_fails(patterns_copy):
-    (patterns_copy / "mood.yml").write_text("happy: [great]\n")
-    with pytest.raises(PatternError, match="mood.yml"):
-        make_nlp(patterns_copy)
-
-
-def test_values_come_from_the_tree(patterns_copy, tmp_path):
-    tree = tmp_path / "decision-tree.yml"
-    real = yaml.safe_load(TREE_PATH.read_text())
-    del real["facts"]["stage"]["answers"]["expanding"]
-    tree.write_text(yaml.safe_dump(real))
-    with pytest.raises(PatternError, match="'expanding' is not a canonical value"):
-        make_nlp(patterns_copy, tree_path=tree)
-
-
-def test_mention_contexts_only_in_mention_files(patterns_copy):
-    (patterns_copy / "stage.yml").write_text("new: [start-up]\n_base: [based in]\n")
-    with pytest.raises(PatternError, match="'_base' is not a canonical value"):
-        make_nlp(patterns_copy)
-
-
-@pytest.mark.parametrize(
-    "name,content,message",
-    [
-        ("mood.yml", "happy: [great]\n", "not a fact entity"),
-        ("regulator.yml", "ofsted: [ofsted]\n", "not a canonical value"),
-        ("service.yml", "home_care: [home care]\ncare_home: [home care]\n", "given for"),
-    ],
-)
-def test_malformed_mention_file_fails_naming_the_file(tmp_path, name, content, message):
-    mentions = tmp_path / "mentions"
-    shutil.copytree(MENTIONS, mentions)
-    (mentions / name).write_text(content)
-    with pytest.raises(PatternError) as err:
-        make_nlp(mentions_dir=mentions)
-    assert str(mentions / name) in str(err.value)
-    assert message in str(err.value)
 
 
 # --- the training data agrees with the patterns ---------------------------------------
