@@ -8,17 +8,11 @@ import yaml
 
 from language.build_pipeline import make_nlp
 from language.contract import REPO_ROOT, TREE_PATH
-from language.facts import find
-from language.mentions import canonical_values
 from language.pattern_format import PatternError
+from tests.language.reading import facts
 
-ALLOWED = canonical_values()
 MENTIONS = REPO_ROOT / "language" / "mentions"
 
-
-def facts(nlp, text):
-    """[(entity, canonical value)] the pipeline finds in text (language.facts.find)."""
-    return [(f.entity, f.value) for f in find(nlp(text), ALLOWED)]
 
 
 @pytest.mark.parametrize(

@@ -14,16 +14,11 @@ import yaml
 from language.contract import FACT_ENTITIES, REPO_ROOT, allowed_values
 from language.facts import COUNCIL, find
 from language.mentions import canonical_values
+from tests.language.reading import ALLOWED, facts
 
 FACTS = set(FACT_ENTITIES)
-ALLOWED = canonical_values()
 PATTERNS = REPO_ROOT / "language" / "patterns"
 
-
-def facts(nlp, text):
-    """[(entity, canonical value)] the pipeline finds in text, in order: the tree's facts and
-    recognised councils, exactly what CanonicalValues hands Rasa (language.facts.find)."""
-    return [(f.entity, f.value) for f in find(nlp(text), ALLOWED)]
 
 
 KENT = ("council", "Kent County Council")

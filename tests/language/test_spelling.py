@@ -16,19 +16,15 @@ import spacy
 
 from language.contract import REPO_ROOT
 from language.facts import find
-from language.mentions import canonical_values
 from language.spelling import FACTORY, english_frequencies
+from tests.language.reading import ALLOWED, facts
 
-ALLOWED = canonical_values()
 
 
 @pytest.fixture(scope="module")
 def spelling(nlp):
     return nlp.get_pipe("spelling")
 
-
-def facts(nlp, text):
-    return [(f.entity, f.value) for f in find(nlp(text), ALLOWED)]
 
 
 # Misspellings and phone-typed messages from issue 8 and the held-out sets' kind of text,
