@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from spacy.matcher import Matcher
 
 from language.contract import REPO_ROOT
+from language import first_word
 from language.first_word import FirstWordEntityRuler, FirstWordMatcher, FirstWordSpanRuler, start_words
 
 MARKUP = re.compile(r"\[([^\]]+)\](?:\{[^}]*\}|\([a-z_]+\))")
@@ -104,6 +105,31 @@ def test_an_optional_first_word_may_be_missing(nlp):
     assert got == {("OPEN", "open"), ("NUMBER", "12 carers")}
     assert "OPEN" in matcher and len(matcher) == 2
     matcher.remove("OPEN")
-    assert "OPEN" not in matcher and matcher(doc) and len(matcher) == 1
+    assert "OPEN" not in matcher and len(matcher) == 1
+    assert {nlp.vocab.strings[k] for k, _, _ in matcher(doc)} == {"NUMBER"}  # nothing remembered from before
     with pytest.raises(ValueError):
         matcher.remove("OPEN")
+
+
+def test_remembers_a_message_it_matched_until_its_patterns_change(nlp, monkeypatch):
+    matcher = FirstWordMatcher(nlp.vocab)
+    matcher.add("OPEN", [[{"NORM": "open"}]])
+    runs = []
+    real = matcher._match
+    monkeypatch.setattr(matcher, "_match", lambda doc: runs.append(doc.text) or real(doc))
+    first = matcher(nlp("the dps is open"))
+    first.append("changed by the caller")
+    again = matcher(nlp("the dps is open"))
+    assert runs == ["the dps is open"] and again == first[:1] and len(again) == 1
+    assert matcher(nlp("the DPS is open")) == again and len(runs) == 2  # another text: matched afresh
+    matcher.add("DPS", [[{"NORM": "dps"}]])
+    assert {nlp.vocab.strings[k] for k, _, _ in matcher(nlp("the dps is open"))} == {"OPEN", "DPS"}
+    assert len(runs) == 3
+
+
+def test_remembers_a_bounded_number_of_messages(nlp):
+    matcher = FirstWordMatcher(nlp.vocab)
+    matcher.add("OPEN", [[{"NORM": "open"}]])
+    for n in range(first_word._REMEMBERED + 50):
+        matcher(nlp.make_doc(f"open {n}"))
+    assert len(matcher._seen) == first_word._REMEMBERED

@@ -14,6 +14,7 @@ import pytest
 
 from language.build_pipeline import build, make_nlp
 from language.contract import REPO_ROOT
+from language.package_pipeline import REMEMBERING_LOAD, SPACY_LOAD, remember_loads
 from language.pattern_format import PatternError
 
 
@@ -53,3 +54,14 @@ def test_build_writes_nothing_when_a_file_is_bad(patterns_copy, tmp_path):
     with pytest.raises(PatternError, match="nation.yml"):
         build(tmp_path / "out", patterns_copy)
     assert not (tmp_path / "out").exists()
+
+
+def test_package_loader_is_replaced_only_where_spacy_wrote_the_expected_one(tmp_path):
+    init_py = tmp_path / "__init__.py"
+    init_py.write_text("from spacy.util import load_model_from_init_py\n" + SPACY_LOAD)
+    remember_loads(init_py)
+    assert REMEMBERING_LOAD in init_py.read_text() and SPACY_LOAD not in init_py.read_text()
+    init_py.write_text("def load(**overrides):\n    return something_else()\n")
+    with pytest.raises(RuntimeError, match="template changed"):
+        remember_loads(init_py)
+    assert init_py.read_text() == "def load(**overrides):\n    return something_else()\n"

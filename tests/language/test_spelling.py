@@ -178,6 +178,8 @@ print(json.dumps({
     "norms": [t.norm_ for t in doc],
     "ents": [[e.label_, e.ent_id_, e.text] for e in doc.ents],
     "version": nlp.meta["version"],
+    "loaded_once": spacy.load("en_route_advisor") is nlp,
+    "loaded_with_other_arguments": spacy.load("en_route_advisor", disable=["mentions"]).pipe_names,
 }))
 '''
 
@@ -199,6 +201,9 @@ def test_installed_package_carries_its_own_code(nlp, tmp_path):
     assert got["norms"] == ["no", "capacity", ",", "we", "'re", "registered", "with", "cqc"]
     assert got["ents"] == [["capacity", "none", "no capcity"], ["registration", "registered", "we're regsitered with cqc"]]
     assert got["version"] == nlp.meta["version"], "run `make spacy`"
+    # Rasa's SpacyNLP loads the pipeline for each of its two graph nodes: the second is the first.
+    assert got["loaded_once"] is True
+    assert got["loaded_with_other_arguments"] == ["lemmatizer", "spelling", "entity_ruler"]
 
 
 def test_source_and_package_share_a_process(nlp):
