@@ -22,7 +22,9 @@ extractor, so the figures are what the bot uses).
 - Last, a fact of ``message_facts`` that neither layer found (nor left unsure) may be read
   from the whole statement (``language.message_values``, trained on the training data's
   statements and language/situations.yml) at ``message_value_threshold``: only in ``inform``
-  messages with no hedge anywhere in them. Its entity spans the message and is marked
+  messages of at least ``message_min_words`` words with no hedge anywhere in them (a reply of
+  a word or two, "closed", answers the question just asked, which the form matches to that
+  fact: alone it does not say whether the DPS or the framework is closed). Its entity spans the message and is marked
   ``learned: "message"``.
 - ``council``: names in routes/councils.yml come from the doc with the council's name as the
   value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
@@ -79,7 +81,7 @@ CRF = "CRFEntityExtractor"
 # Learned facts only in messages that state facts (see the module's docstring).
 STATEMENT_INTENTS = ("inform",)
 DEFAULTS = {"learned_entity_threshold": 0.6, "learned_value_threshold": 0.6,
-            "message_value_threshold": 0.5, "message_facts": []}
+            "message_value_threshold": 0.5, "message_facts": [], "message_min_words": 3}
 # Route questions, where the asked-about facts are not taken (see the module's docstring).
 QUESTION_INTENTS = ("faq",)
 QUESTION_OPENING = "question_opening"  # the regex (data/nlu/questions.yml) that opens a question
@@ -279,6 +281,8 @@ class CanonicalValues(GraphComponent):
         if self._message_values is None or intent not in STATEMENT_INTENTS:
             return []
         if doc is not None and anywhere([t.norm_ for t in doc], self._hedges):
+            return []
+        if doc is not None and sum(not t.is_punct for t in doc) < self._config["message_min_words"]:
             return []
         said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE}
         text = message.get(TEXT)

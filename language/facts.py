@@ -22,7 +22,7 @@ from language.pattern_format import BASE, IGNORE, NOT, TARGET, TARGET_AFTER
 
 SPANS_KEY = "mentions"
 COUNCIL = "council"
-STAGE, ESTABLISHED, EXPANDING = "stage", "established", "expanding"
+STAGE, NEW, ESTABLISHED, EXPANDING = "stage", "new", "established", "expanding"
 ON_LIST, LISTED = "on_list", frozenset({"framework", "dps", "both"})
 
 # Within one message a more specific value outranks a more general one of the same fact,
@@ -71,6 +71,8 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
     found += _mentions(doc, allowed)
     if _targets_another_council(doc, found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, ESTABLISHED) else f for f in found]
+    if _new_only_to_the_target(doc, found):
+        found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, NEW) else f for f in found]
     found += _moving_from_council_to_council(doc, found)
     if _lists_of_another_council(doc, found):
         found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED)]
@@ -101,6 +103,26 @@ def _targets_another_council(doc, found: List[Found]) -> bool:
         and not any(start <= s.start_char and s.end_char <= end for start, end in established)
         for s in spans
     )
+
+
+def _new_only_to_the_target(doc, found: List[Found]) -> bool:
+    """New, said only by the phrases that mark the council they are after ("never worked with
+    Durham council", "Flintshire would be brand new to us"), and another council named plainly
+    or as their base ("our office is in Darlington"): new to that council, not to council
+    work, so expanding. "A start-up in Leeds, never worked with Bradford" stays new."""
+    new = [f for f in found if (f.entity, f.value) == (STAGE, NEW)]
+    if not new:
+        return False
+    spans = _spans(doc)
+    context = _contexts(spans)
+    councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
+    targets = [s for s, tier in councils if tier < 0]
+    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)} - {s.id_ for s in targets}
+    if not targets or not elsewhere:
+        return False
+    marks = [c for c in context[TARGET].get(COUNCIL, []) if any(c.end == t.start for t in targets)]
+    marks += [c for c in context[TARGET_AFTER].get(COUNCIL, []) if any(c.start == t.end for t in targets)]
+    return all(any(m.start_char < f.end and f.start < m.end_char for m in marks) for f in new)
 
 
 def _moving_from_council_to_council(doc, found: List[Found]) -> List[Found]:

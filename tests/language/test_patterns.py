@@ -268,11 +268,19 @@ CASES = [
     ("want to get into Wakefield, we already work for Leeds",
      [("stage", "expanding"), ("council", "Wakefield Council"), ("stage", "expanding")]),
     ("we're new to gwynedd but had anglesey council work for 5 yrs",
-     [("council", "Gwynedd Council"), ("stage", "expanding")]),
+     [("stage", "expanding"), ("council", "Gwynedd Council"), ("stage", "expanding")]),
     ("we already get packages from Leeds, now eyeing up Bradford",
      [("stage", "expanding"), ("stage", "expanding"), ("council", "Bradford Council")]),
     # a council they are after, alone, says nothing of the stage
     ("looking at Kent, never worked there", [KENT]),
+    # new only to the council they are after, with another named as their base: expanding...
+    ("we're based in Leeds and have never worked with Bradford council",
+     [("stage", "expanding"), ("council", "Bradford Council")]),
+    ("our office is in Chester, we want to start in Flintshire. Flintshire would be brand new to us",
+     [("council", "Flintshire County Council"), ("council", "Flintshire County Council"), ("stage", "expanding")]),
+    # ... but new to council work as well stays new
+    ("we're a brand new agency based in Leeds, never worked with Bradford council",
+     [("stage", "new"), ("stage", "new"), ("council", "Bradford Council")]),
     # a list said of the council they work with is not the target council's: on_list unsaid
     ("we're on the Lewisham framework and want to get into Greenwich",
      [("stage", "expanding"), ("council", "Royal Borough of Greenwich")]),

@@ -42,3 +42,11 @@ def test_it_reads_canonical_facts_from_statements_the_patterns_miss(nlu_model, s
 def test_no_fact_from_a_question_or_a_hedge(nlu_model, text):
     [(result, _)] = nlu_model.parse([text])
     assert message_facts(result) == [], result["entities"]
+
+
+@pytest.mark.parametrize("text", ["closed", "all closed", "open", "yes, closed"])
+def test_no_fact_from_a_reply_too_short_to_say_which(nlu_model, text):
+    """"closed" answers the question just asked (the form matches it to that fact); read alone
+    it would close the DPS and the framework at once."""
+    [(result, _)] = nlu_model.parse([text])
+    assert message_facts(result) == [], result["entities"]
