@@ -105,6 +105,17 @@ def _targets_another_council(doc, found: List[Found]) -> bool:
     )
 
 
+def _targets_and_elsewhere(doc) -> Tuple[Dict[str, Dict[str, list]], list, Set[str]]:
+    """The context phrases, the councils they mark as the one the visitor is after, and the
+    names of other councils said plainly or as the visitor's base."""
+    spans = _spans(doc)
+    context = _contexts(spans)
+    councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
+    targets = [s for s, tier in councils if tier < 0]
+    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)} - {s.id_ for s in targets}
+    return context, targets, elsewhere
+
+
 def _new_only_to_the_target(doc, found: List[Found]) -> bool:
     """New, said only by the phrases that mark the council they are after ("never worked with
     Durham council", "Flintshire would be brand new to us"), and another council named plainly
@@ -113,11 +124,7 @@ def _new_only_to_the_target(doc, found: List[Found]) -> bool:
     new = [f for f in found if (f.entity, f.value) == (STAGE, NEW)]
     if not new:
         return False
-    spans = _spans(doc)
-    context = _contexts(spans)
-    councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
-    targets = [s for s, tier in councils if tier < 0]
-    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)} - {s.id_ for s in targets}
+    context, targets, elsewhere = _targets_and_elsewhere(doc)
     if not targets or not elsewhere:
         return False
     marks = [c for c in context[TARGET].get(COUNCIL, []) if any(c.end == t.start for t in targets)]
@@ -131,11 +138,7 @@ def _moving_from_council_to_council(doc, found: List[Found]) -> List[Found]:
     would like to start working in Bromley"): expanding, said by the phrase that marks the target."""
     if any(f.entity == STAGE for f in found):
         return []
-    spans = _spans(doc)
-    context = _contexts(spans)
-    councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
-    targets = [s for s, tier in councils if tier < 0]
-    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)} - {s.id_ for s in targets}
+    context, targets, elsewhere = _targets_and_elsewhere(doc)
     if not targets or not elsewhere:
         return []
     target = targets[-1]
