@@ -63,8 +63,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from language.facts import COUNCIL, council_spans, find
-from language.hedges import anywhere, governs, load_hedges
+from language.facts import COUNCIL, Found, council_spans, find, said_at_all
+from language.hedges import AFTERTHOUGHT, anywhere, asked, governs, load_hedges, taken_back
 from language.learned_values import LearnedValues
 from language.message_values import MessageValues
 from routes.councils import NATIONS, Councils, parse_councils
@@ -133,6 +133,7 @@ class CanonicalValues(GraphComponent):
         self._hedges: List[tuple] = []
         self._doubts: List[tuple] = []
         self._doubtable: FrozenSet[str] = frozenset()
+        self._afterthoughts: List[tuple] = []
         self._question_openings: List[re.Pattern] = []
         self._config = {**DEFAULTS, **(config or {})}
         if knowledge is not None:
@@ -145,6 +146,7 @@ class CanonicalValues(GraphComponent):
         self._doubts = [tuple(hedge.split()) for hedge in hedges["doubt"]]
         self._hedges = self._doubts + [tuple(hedge.split()) for hedge in hedges["tentative"]]
         self._doubtable = frozenset(hedges["facts"])
+        self._afterthoughts = self._doubts + [tuple(hedge.split()) for hedge in hedges.get(AFTERTHOUGHT, [])]
         self._question_openings = [re.compile(p, re.IGNORECASE) for p in knowledge["question_openings"]]
 
     @classmethod
@@ -211,6 +213,14 @@ class CanonicalValues(GraphComponent):
         """Is there a hedge in the clause of the words before character ``upto``?"""
         return doc is not None and governs([t.norm_ for t in doc if t.idx < upto], hedges)
 
+    def _taken_back(self, doc: Any, found: Found) -> bool:
+        """A fact with a "not sure" value (the DPS, the framework) said in a clause that ends
+        in a question mark or followed by an afterthought ("..., I might be wrong")."""
+        if doc is None or UNKNOWN not in self._allowed.get(found.entity, ()):
+            return False
+        after = [t.norm_ for t in doc if t.idx >= found.end]
+        return asked(after) or taken_back(after, self._afterthoughts)
+
     def _questions(self, text: str) -> List[tuple]:
         """The questions in ``text``, as (start, end) character spans: from where one opens to
         the next sentence end or question mark, or the end of the text."""
@@ -241,7 +251,7 @@ class CanonicalValues(GraphComponent):
         name = type(self).__name__
         # A fact the patterns found after a doubt ("no idea if we're registered") is not taken.
         doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN
-                   and self._governed(doc, f.start, self._doubts)]
+                   and (self._governed(doc, f.start, self._doubts) or self._taken_back(doc, f))]
         found = [f for f in found if f not in doubted]
         entities = [
             {"entity": f.entity, "start": f.start, "end": f.end, "value": f.value, "extractor": name}
@@ -285,6 +295,8 @@ class CanonicalValues(GraphComponent):
         if doc is not None and sum(not t.is_punct for t in doc) < self._config["message_min_words"]:
             return []
         said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE}
+        if doc is not None:
+            said |= said_at_all(doc, self._allowed)
         text = message.get(TEXT)
         wanted = [f for f in self._config["message_facts"] if f not in said]
         values = self._message_values.values(text, self._config["message_value_threshold"], wanted)

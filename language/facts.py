@@ -24,6 +24,9 @@ SPANS_KEY = "mentions"
 COUNCIL = "council"
 STAGE, NEW, ESTABLISHED, EXPANDING = "stage", "new", "established", "expanding"
 ON_LIST, LISTED = "on_list", frozenset({"framework", "dps", "both"})
+FUNDING, NHS = "funding", "nhs"
+# A "new" said with one of these is private work only (language/patterns/stage.yml, PRIVATE).
+PRIVATE_WORDS = frozenset({"private", "privately", "self-funded", "self-funders", "self-funding", "self"})
 
 # Within one message a more specific value outranks a more general one of the same fact,
 # wherever each is said: "we want to add supported living, we're CQC registered" means
@@ -69,11 +72,20 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         if e.ent_id_ in allowed.get(e.label_, ())
     ]
     found += _mentions(doc, allowed)
+    if any((f.entity, f.value) == (STAGE, NEW) and PRIVATE_WORDS & set(f.text.lower().split()) for f in found):
+        # Private work only: new to publicly funded work, however long they have traded
+        # ("the company's 2 years old, all private").
+        found = [f for f in found if (f.entity, f.value) != (STAGE, ESTABLISHED)]
     if _targets_another_council(doc, found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, ESTABLISHED) else f for f in found]
     if _new_only_to_the_target(doc, found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, NEW) else f for f in found]
     found += _moving_from_council_to_council(doc, found)
+    found += _from_nhs_work_to_a_council(doc, found)
+    if any(f.entity == ON_LIST and f.value in LISTED for f in found):
+        # On the buyer's list with "no packages yet": the list makes them established
+        # (the tree's `implies`), so the "new" of no work yet is not taken.
+        found = [f for f in found if (f.entity, f.value) != (STAGE, NEW)]
     if _lists_of_another_council(doc, found):
         found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED)]
     for (entity, value), beaten in OUTRANKS.items():
@@ -86,6 +98,13 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         if parts <= {f.value for f in found if f.entity == entity}:
             found = [replace(f, value=total) if f.entity == entity and f.value in parts else f for f in found]
     return sorted(found, key=lambda f: (f.start, f.end, f.entity))
+
+
+def said_at_all(doc, allowed: Mapping[str, FrozenSet[str]]) -> Set[str]:
+    """The facts a pattern matched, kept by ``find`` or not: one it set aside (a list of
+    another council, "new" beside a list) is still not for a guess from the whole message."""
+    return ({e.label_ for e in doc.ents if e.ent_id_ in allowed.get(e.label_, ())}
+            | {s.label_ for s in _spans(doc) if s.id_ in allowed.get(s.label_, ())})
 
 
 def _targets_another_council(doc, found: List[Found]) -> bool:
@@ -116,16 +135,33 @@ def _targets_and_elsewhere(doc) -> Tuple[Dict[str, Dict[str, list]], list, Set[s
     return context, targets, elsewhere
 
 
+def _from_nhs_work_to_a_council(doc, found: List[Found]) -> List[Found]:
+    """No stage said, NHS funding said and then a council they are after ("we do CHC for the
+    ICB, want to work with Camden council now"): NHS work is publicly funded work, so
+    expanding, said by the phrase that marks the target."""
+    if any(f.entity == STAGE for f in found):
+        return []
+    nhs = [f for f in found if (f.entity, f.value) == (FUNDING, NHS)]
+    context, targets, _ = _targets_and_elsewhere(doc)
+    if not nhs or not targets or min(f.start for f in nhs) > targets[-1].start_char:
+        return []
+    return _expanding_into(targets[-1], context)
+
+
 def _new_only_to_the_target(doc, found: List[Found]) -> bool:
     """New, said only by the phrases that mark the council they are after ("never worked with
     Durham council", "Flintshire would be brand new to us"), and another council named plainly
     or as their base ("our office is in Darlington"): new to that council, not to council
-    work, so expanding. "A start-up in Leeds, never worked with Bradford" stays new."""
+    work, so expanding. "A start-up in Leeds, never worked with Bradford" stays new. NHS work
+    said before the target counts as council work elsewhere: "we do CHC for the ICB but have
+    never worked with Derby council" is expanding."""
     new = [f for f in found if (f.entity, f.value) == (STAGE, NEW)]
     if not new:
         return False
     context, targets, elsewhere = _targets_and_elsewhere(doc)
-    if not targets or not elsewhere:
+    nhs_before = [f for f in found if (f.entity, f.value) == (FUNDING, NHS)
+                  and targets and f.start < targets[-1].start_char]
+    if not targets or not (elsewhere or nhs_before):
         return False
     marks = [c for c in context[TARGET].get(COUNCIL, []) if any(c.end == t.start for t in targets)]
     marks += [c for c in context[TARGET_AFTER].get(COUNCIL, []) if any(c.start == t.end for t in targets)]
@@ -141,7 +177,11 @@ def _moving_from_council_to_council(doc, found: List[Found]) -> List[Found]:
     context, targets, elsewhere = _targets_and_elsewhere(doc)
     if not targets or not elsewhere:
         return []
-    target = targets[-1]
+    return _expanding_into(targets[-1], context)
+
+
+def _expanding_into(target, context: Dict[str, Dict[str, list]]) -> List[Found]:
+    """Stage expanding, found at the phrase that marks ``target`` as the council they are after."""
     phrase = next(c for c in context[TARGET].get(COUNCIL, []) + context[TARGET_AFTER].get(COUNCIL, [])
                   if c.end == target.start or c.start == target.end)
     return [Found(phrase.start_char, phrase.end_char, STAGE, EXPANDING, phrase.text)]
@@ -149,8 +189,9 @@ def _moving_from_council_to_council(doc, found: List[Found]) -> List[Found]:
 
 def _lists_of_another_council(doc, found: List[Found]) -> bool:
     """Expanding into a council they target, and a list said of another ("we're on the Lewisham
-    framework and want to get into Greenwich"): the list is not the target council's, whose
-    on_list stays unsaid (the assistant asks). A list said right after the target keeps."""
+    framework and want to get into Greenwich", "new to Shropshire, we're on Telford's DPS"):
+    the list is not the target council's, whose on_list stays unsaid (the assistant asks). A
+    list said after the target, naming no other council, keeps."""
     if not any((f.entity, f.value) == (STAGE, EXPANDING) for f in found):
         return False
     spans = _spans(doc)
@@ -162,7 +203,16 @@ def _lists_of_another_council(doc, found: List[Found]) -> bool:
         return False
     lists = [f for f in found if f.entity == ON_LIST and f.value in LISTED]
     last_target = max(t.end_char for t in targets)
-    return bool(lists) and all(f.start < last_target for f in lists)
+
+    def of_another(found_list: Found) -> bool:
+        # Its own council, named in it or just before it ("we're on Telford's DPS"), or else
+        # said before the target.
+        named = [s for s, _ in councils if found_list.start - 3 <= s.start_char and s.end_char <= found_list.end]
+        if named:
+            return all(s.id_ not in {t.id_ for t in targets} for s in named)
+        return found_list.start < last_target
+
+    return bool(lists) and all(of_another(f) for f in lists)
 
 
 def council_spans(doc) -> List[Tuple[int, int]]:

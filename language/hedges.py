@@ -17,20 +17,26 @@ CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "-", "but", "although",
 
 
 KINDS = ("doubt", "tentative")
+# Said after a statement, these take it back ("the framework reopens in spring, I might be
+# wrong"); the doubts count too, where they end a clause ("... was open again, not sure tho").
+AFTERTHOUGHT = "afterthought"
+# Words that may close an afterthought without changing it: "not sure tho", "no idea tbh".
+_TAILS = frozenset({"tho", "though", "tbh", "tbf", "really", "either", "lol", "haha"})
+_SENTENCE_ENDS = frozenset({".", "!", "?"})
 
 
 def load_hedges(path: Path = HEDGES_FILE) -> Dict[str, List[str]]:
     """The hedge phrases of each kind and the facts a doubt leaves unknown, checked."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or set(data) != {*KINDS, "facts"}:
-        raise ValueError(f"{path}: expected the sections {', '.join(KINDS)} and facts")
-    for kind in (*KINDS, "facts"):
+    if not isinstance(data, dict) or set(data) != {*KINDS, AFTERTHOUGHT, "facts"}:
+        raise ValueError(f"{path}: expected the sections {', '.join(KINDS)}, {AFTERTHOUGHT} and facts")
+    for kind in (*KINDS, AFTERTHOUGHT, "facts"):
         phrases = data[kind]
         if not isinstance(phrases, list) or not phrases or not all(
             isinstance(p, str) and p.strip() and p == p.lower() for p in phrases
         ):
             raise ValueError(f"{path}: {kind}: expected a list of lower-case phrases")
-    hedges = {kind: _with_spellings([" ".join(p.split()) for p in data[kind]]) for kind in KINDS}
+    hedges = {kind: _with_spellings([" ".join(p.split()) for p in data[kind]]) for kind in (*KINDS, AFTERTHOUGHT)}
     return {**hedges, "facts": list(data["facts"])}
 
 
@@ -65,4 +71,32 @@ def anywhere(words: Sequence[str], hedges: Iterable[Tuple[str, ...]]) -> bool:
         n = len(hedge)
         if any(tuple(words[i:i + n]) == hedge for i in range(len(words) - n + 1)):
             return True
+    return False
+
+
+def asked(words_after: Sequence[str]) -> bool:
+    """True if the span's clause ends in a question mark: "Essex DPS still open I think?",
+    "is the Camden DPS open at the moment?". `words_after`: the lower-cased words after it."""
+    for word in words_after:
+        if word in CLAUSE_BREAKS:
+            return word == "?"
+    return False
+
+
+def taken_back(words_after: Sequence[str], afterthoughts: Iterable[Tuple[str, ...]]) -> bool:
+    """True if an afterthought ends a clause later in the span's sentence: "the framework
+    reopens in spring, I might be wrong". One followed by more words ("not sure about the
+    framework") is about something else."""
+    sentence: List[str] = []
+    for word in words_after:
+        if word in _SENTENCE_ENDS:
+            break
+        sentence.append(word)
+    for phrase in afterthoughts:
+        n = len(phrase)
+        for i in range(len(sentence) - n + 1):
+            if tuple(sentence[i:i + n]) == phrase:
+                following = sentence[i + n] if i + n < len(sentence) else None
+                if following is None or following in CLAUSE_BREAKS or following in _TAILS:
+                    return True
     return False

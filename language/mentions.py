@@ -46,7 +46,9 @@ def council_patterns(all_councils: Optional[Iterable] = None) -> List[Dict[str, 
     routes.councils decides what a sentence may call a council (Councils.search): its name,
     its aliases, and its short name followed by "council" ("Reading council": an everyday
     word like Reading is never an alias on its own). Each spelling generated here is kept
-    only if ``search`` reads it as exactly that council, so the two never disagree.
+    only if ``search`` reads it as exactly that council, so the two never disagree. An
+    everyday short name also counts capitalised inside a sentence, which ``search`` (case
+    blind) cannot see.
     """
     from routes.councils import SUFFIXES
 
@@ -62,6 +64,11 @@ def council_patterns(all_councils: Optional[Iterable] = None) -> List[Dict[str, 
                     continue
                 seen.add(key)
                 patterns.append({"label": COUNCIL, "id": council.name, "pattern": spelling})
+        # A short name that is an everyday word (Reading, Bury) is the council when written
+        # with its capital inside a sentence ("care in Reading", "Bury's framework").
+        if core and " " not in core and index.search(core) != [council]:
+            patterns.append({"label": COUNCIL, "id": council.name,
+                             "pattern": [{"ORTH": core, "IS_SENT_START": False}]})
     return patterns
 
 

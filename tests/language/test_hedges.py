@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from language.contract import allowed_values
-from language.hedges import KINDS, anywhere, governs, load_hedges
+from language.hedges import AFTERTHOUGHT, KINDS, anywhere, asked, governs, load_hedges, taken_back
 
 LOADED = load_hedges()
 HEDGES = [tuple(h.split()) for kind in KINDS for h in LOADED[kind]]
@@ -60,12 +60,31 @@ def test_the_doubtable_facts_are_the_trees():
 
 def test_the_phrases_are_checked(tmp_path):
     bad = tmp_path / "hedges.yml"
-    bad.write_text("doubt: [Not Sure]\ntentative: [maybe]\nfacts: [capacity]\n", encoding="utf-8")
+    bad.write_text("doubt: [Not Sure]\ntentative: [maybe]\nafterthought: [who knows]\nfacts: [capacity]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="lower-case"):
         load_hedges(bad)
     bad.write_text("- not sure\n", encoding="utf-8")
     with pytest.raises(ValueError, match="sections"):
         load_hedges(bad)
-    bad.write_text("doubt: not a list\ntentative: [maybe]\nfacts: [capacity]\n", encoding="utf-8")
+    bad.write_text("doubt: not a list\ntentative: [maybe]\nafterthought: [who knows]\nfacts: [capacity]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="doubt"):
         load_hedges(bad)
+
+
+AFTERTHOUGHTS = [tuple(h.split()) for h in LOADED["doubt"] + LOADED[AFTERTHOUGHT]]
+
+
+@pytest.mark.parametrize("after, uncertain", [
+    ("still open i think ?", True),
+    ("at the moment ?", True),
+    ("in spring , i might be wrong", True),
+    ("again , not sure tho", True),
+    (", not sure about the framework", False),
+    (", can we apply ?", False),
+    ("so how do we apply ?", False),
+    (". who knows", False),
+    ("", False),
+])
+def test_a_status_asked_or_taken_back_is_uncertain(after, uncertain):
+    words_after = words(after)
+    assert (asked(words_after) or taken_back(words_after, AFTERTHOUGHTS)) is uncertain
