@@ -260,8 +260,9 @@ class CanonicalValues(GraphComponent):
         taken = (council_spans(doc) if doc is not None else []) + [
             (f.start, f.end) for f in found if f.entity in NOT_COUNCILS + (COUNCIL,)
         ]
-        said = {f.entity for f in found}
-        occupied = taken + [(f.start, f.end) for f in found]
+        # A doubted fact is said too: the CRF's reading of its words is not a second opinion.
+        said = {f.entity for f in found + doubted}
+        occupied = taken + [(f.start, f.end) for f in found + doubted]
         for entity in message.get(ENTITIES, []):
             if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL:
                 learned = self._learned_fact(message, entity, said, occupied)

@@ -189,28 +189,28 @@ def _expanding_into(target, context: Dict[str, Dict[str, list]]) -> List[Found]:
 
 def _lists_of_another_council(doc, found: List[Found]) -> bool:
     """Expanding into a council they target, and a list said of another ("we're on the Lewisham
-    framework and want to get into Greenwich", "new to Shropshire, we're on Telford's DPS"):
-    the list is not the target council's, whose on_list stays unsaid (the assistant asks). A
-    list said after the target, naming no other council, keeps."""
+    framework and want to get into Greenwich", "new to Shropshire, we're on Telford's DPS",
+    "expanding into Redbridge from Havering, where we've been on the framework"): the list is not
+    the target council's, whose on_list stays unsaid (the assistant asks). A list said after
+    the target, with no other council named between them, keeps."""
     if not any((f.entity, f.value) == (STAGE, EXPANDING) for f in found):
         return False
     spans = _spans(doc)
     context = _contexts(spans)
     councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
     targets = [s for s, tier in councils if tier < 0]
-    others = [s for s, tier in councils if tier >= 0 and s.id_ not in {t.id_ for t in targets}]
-    if not targets or not others:
+    if not targets:
         return False
+    target_ids = {t.id_ for t in targets}
     lists = [f for f in found if f.entity == ON_LIST and f.value in LISTED]
-    last_target = max(t.end_char for t in targets)
 
     def of_another(found_list: Found) -> bool:
-        # Its own council, named in it or just before it ("we're on Telford's DPS"), or else
-        # said before the target.
-        named = [s for s, _ in councils if found_list.start - 3 <= s.start_char and s.end_char <= found_list.end]
-        if named:
-            return all(s.id_ not in {t.id_ for t in targets} for s in named)
-        return found_list.start < last_target
+        # The council named last before the list ends ("we're on Telford's DPS", "from
+        # Havering, where we've been on the framework"), or none: said before the target.
+        before = [s for s, _ in councils if s.end_char <= found_list.end]
+        if before:
+            return max(before, key=lambda s: s.end_char).id_ not in target_ids
+        return found_list.start < min(t.start_char for t in targets)
 
     return bool(lists) and all(of_another(f) for f in lists)
 

@@ -23,6 +23,9 @@ AFTERTHOUGHT = "afterthought"
 # Words that may close an afterthought without changing it: "not sure tho", "no idea tbh".
 _TAILS = frozenset({"tho", "though", "tbh", "tbf", "really", "either", "lol", "haha"})
 _SENTENCE_ENDS = frozenset({".", "!", "?"})
+# Words that open a question of their own after a statement: "the DPS is open how do we apply?".
+_QUESTION_WORDS = frozenset({"how", "what", "when", "where", "why", "which", "who", "can", "could",
+                             "should", "would", "will", "do", "does", "is", "are", "shall"})
 
 
 def load_hedges(path: Path = HEDGES_FILE) -> Dict[str, List[str]]:
@@ -76,10 +79,13 @@ def anywhere(words: Sequence[str], hedges: Iterable[Tuple[str, ...]]) -> bool:
 
 def asked(words_after: Sequence[str]) -> bool:
     """True if the span's clause ends in a question mark: "Essex DPS still open I think?",
-    "is the Camden DPS open at the moment?". `words_after`: the lower-cased words after it."""
+    "is the Camden DPS open at the moment?"; not where another question opens before it
+    ("the DPS is open how do we apply?"). `words_after`: the lower-cased words after it."""
     for word in words_after:
         if word in CLAUSE_BREAKS:
             return word == "?"
+        if word in _QUESTION_WORDS:
+            return False
     return False
 
 

@@ -82,6 +82,7 @@ AFTERTHOUGHTS = [tuple(h.split()) for h in LOADED["doubt"] + LOADED[AFTERTHOUGHT
     (", not sure about the framework", False),
     (", can we apply ?", False),
     ("so how do we apply ?", False),
+    ("how do we apply ?", False),
     (". who knows", False),
     ("", False),
 ])

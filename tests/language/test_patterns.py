@@ -815,6 +815,7 @@ OTHER_MESSY = [
     ("on_list", "new to Shropshire. We're on Telford's DPS", None),
     ("on_list", "we're on kent's dps but we want to look at medway", None),
     ("on_list", "we want to get into Wakefield and we're on their DPS already", "dps"),
+    ("on_list", "expanding into Redbridge from Havering where we've been on the framework for 3 years", None),
 ]
 
 MESSY = (
