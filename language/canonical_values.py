@@ -71,6 +71,9 @@ from routes.councils import NATIONS, Councils, parse_councils
 from routes.walker import UNSURE
 
 UNKNOWN = "unknown"  # the tree's "not sure" answer, where a fact has one
+# The statuses a visitor often reports second-hand ("someone said the DPS is open?"): a "?" or
+# an afterthought after one leaves it unknown (language/hedges.py asked, taken_back).
+STATUS_FACTS = frozenset({"dps", "framework"})
 
 # Named things that are not councils: a statistical council entity overlapping one is dropped.
 NOT_COUNCILS = ("nation", "regulator")
@@ -214,9 +217,9 @@ class CanonicalValues(GraphComponent):
         return doc is not None and governs([t.norm_ for t in doc if t.idx < upto], hedges)
 
     def _taken_back(self, doc: Any, found: Found) -> bool:
-        """A fact with a "not sure" value (the DPS, the framework) said in a clause that ends
-        in a question mark or followed by an afterthought ("..., I might be wrong")."""
-        if doc is None or UNKNOWN not in self._allowed.get(found.entity, ()):
+        """The status of a DPS or framework (STATUS_FACTS) said in a clause that ends in a
+        question mark or followed by an afterthought ("..., I might be wrong")."""
+        if doc is None or found.entity not in STATUS_FACTS:
             return False
         after = [t.norm_ for t in doc if t.idx >= found.end]
         return asked(after) or taken_back(after, self._afterthoughts)
