@@ -82,6 +82,9 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, NEW) else f for f in found]
     found += _moving_from_council_to_council(doc, found)
     found += _from_nhs_work_to_a_council(doc, found)
+    if _work_with_one_council_none_with_another(found):
+        found = [replace(f, value=EXPANDING) if (f.entity, f.value) in {(STAGE, NEW), (STAGE, ESTABLISHED)} else f
+                 for f in found]
     if any(f.entity == ON_LIST and f.value in LISTED for f in found):
         # On the buyer's list with "no packages yet": the list makes them established
         # (the tree's `implies`), so the "new" of no work yet is not taken.
@@ -146,6 +149,16 @@ def _from_nhs_work_to_a_council(doc, found: List[Found]) -> List[Found]:
     if not nhs or not targets or min(f.start for f in nhs) > targets[-1].start_char:
         return []
     return _expanding_into(targets[-1], context)
+
+
+def _work_with_one_council_none_with_another(found: List[Found]) -> bool:
+    """Work with one council (established, or on a list) and none with another (new), two
+    councils named: "Dundee already place residents with us, but we've never had an Angus
+    council placement", "we're on the Essex framework ... never had anything from Southend"."""
+    stages = {f.value for f in found if f.entity == STAGE}
+    listed = any(f.entity == ON_LIST and f.value in LISTED for f in found)
+    councils = {f.value for f in found if f.entity == COUNCIL}
+    return NEW in stages and (ESTABLISHED in stages or listed) and len(councils) >= 2
 
 
 def _new_only_to_the_target(doc, found: List[Found]) -> bool:

@@ -718,6 +718,9 @@ STAGE_MESSY = [
     ("mostly NHS funded clients at the moment, looking at Coventry council for the first time", "expanding"),
     ("we're a start-up wanting CHC packages in Derby", "new"),
     ("no council clients, no CHC, nothing publicly funded, want to start with Kent", "new"),
+    # Work with one council, none with another: expanding.
+    ("Dundee already place residents with us, but we've never had an Angus council placement", "expanding"),
+    ("we're on the Essex framework and get plenty of packages, never had anything from Southend", "expanding"),
     # Private work only is new, however long they have traded.
     ("the company's 2 years old, all private, and we want to start with Sunderland", "new"),
     ("We're entirely private pay at present", "new"),
