@@ -721,6 +721,7 @@ STAGE_MESSY = [
     # Work with one council, none with another: expanding.
     ("Dundee already place residents with us, but we've never had an Angus council placement", "expanding"),
     ("we're on the Essex framework and get plenty of packages, never had anything from Southend", "expanding"),
+    ("We currently support 2 people funded by Lewisham, but Southwark have never placed with us", "expanding"),
     # Private work only is new, however long they have traded.
     ("the company's 2 years old, all private, and we want to start with Sunderland", "new"),
     ("We're entirely private pay at present", "new"),
