@@ -25,7 +25,9 @@ COUNCIL = "council"
 STAGE, NEW, ESTABLISHED, EXPANDING = "stage", "new", "established", "expanding"
 ON_LIST, LISTED = "on_list", frozenset({"framework", "dps", "both"})
 FUNDING, NHS = "funding", "nhs"
-# A "new" said with one of these is private work only (language/patterns/stage.yml, PRIVATE).
+# A "new" said with one of these is private work only: the first words of the PRIVATE phrases
+# of language/patterns/stage.yml (checked by tests/language/test_patterns.py; a copy, because
+# the trained model reads no pattern file at run time).
 PRIVATE_WORDS = frozenset({"private", "privately", "self-funded", "self-funders", "self-funding", "self"})
 
 # Within one message a more specific value outranks a more general one of the same fact,
@@ -144,11 +146,16 @@ def _from_nhs_work_to_a_council(doc, found: List[Found]) -> List[Found]:
     expanding, said by the phrase that marks the target."""
     if any(f.entity == STAGE for f in found):
         return []
-    nhs = [f for f in found if (f.entity, f.value) == (FUNDING, NHS)]
     context, targets, _ = _targets_and_elsewhere(doc)
-    if not nhs or not targets or min(f.start for f in nhs) > targets[-1].start_char:
+    if not _nhs_before_the_target(found, targets):
         return []
     return _expanding_into(targets[-1], context)
+
+
+def _nhs_before_the_target(found: List[Found], targets: list) -> bool:
+    """NHS funding said before the last council they are after."""
+    return bool(targets) and any((f.entity, f.value) == (FUNDING, NHS) and f.start < targets[-1].start_char
+                                 for f in found)
 
 
 def _work_with_one_council_none_with_another(found: List[Found]) -> bool:
@@ -172,9 +179,7 @@ def _new_only_to_the_target(doc, found: List[Found]) -> bool:
     if not new:
         return False
     context, targets, elsewhere = _targets_and_elsewhere(doc)
-    nhs_before = [f for f in found if (f.entity, f.value) == (FUNDING, NHS)
-                  and targets and f.start < targets[-1].start_char]
-    if not targets or not (elsewhere or nhs_before):
+    if not targets or not (elsewhere or _nhs_before_the_target(found, targets)):
         return False
     marks = [c for c in context[TARGET].get(COUNCIL, []) if any(c.end == t.start for t in targets)]
     marks += [c for c in context[TARGET_AFTER].get(COUNCIL, []) if any(c.start == t.end for t in targets)]

@@ -969,3 +969,11 @@ def test_training_annotations_match_the_patterns(nlp):
                 f"{name}: {example!r}\n  annotated {want} {want_c}\n  pipeline  {got} {got_c}"
             )
     assert not problems, "\n".join(problems)
+
+
+def test_the_private_words_are_the_stage_patterns_private_phrases():
+    """language/facts.py keeps a copy (the model reads no pattern file at run time)."""
+    from language.facts import PRIVATE_WORDS
+
+    phrases = yaml.safe_load((PATTERNS / "stage.yml").read_text(encoding="utf-8"))["_words"]["PRIVATE"]
+    assert PRIVATE_WORDS == {phrase.split()[0].lower() for phrase in phrases}
