@@ -302,6 +302,34 @@ CASES = [
      [("council", "Sheffield City Council"), ("stage", "established")]),
     ("we missed the deadline for the Powys framework by a week",
      [("framework", "closed"), ("council", "Powys County Council")]),
+    # stop 26: the share of work a buyer funds, spot or block work, a list said before "on it"
+    ("a few spot packages for Warrington", [("stage", "established"), ("council", "Warrington Borough Council")]),
+    ("all our work is from Falkirk council", [("stage", "established"), ("council", "Falkirk Council")]),
+    ("council funded packages are about half our work", [("funding", "council"), ("stage", "established")]),
+    ("most of it trust funded", [("stage", "established")]),
+    ("we've got a block contract and spot packages from Sefton", [("stage", "established"), ("council", "Sefton Council")]),
+    ("Southwark framework: on it", [("council", "London Borough of Southwark"), ("on_list", "framework")]),
+    ("we passed the DPS application for Nottingham city last month",
+     [("on_list", "dps"), ("council", "Nottingham City Council")]),
+    ("the framework is being re-tendered next year, we're on the current one",
+     [("framework", "opening"), ("on_list", "framework")]),
+    ("the York dps is open but we're already on it", [("council", "City of York Council"), ("dps", "open"), ("on_list", "dps")]),
+    # what the visitor was told is what they know, not a hedge
+    ("we were told the Hull framework was closed", [("council", "Hull City Council"), ("framework", "closed")]),
+    ("I understand the Anglesey framework is currently closed",
+     [("council", "Isle of Anglesey County Council"), ("framework", "closed")]),
+    ("I think the framework is closed", [("framework", "unknown")]),
+    # capacity in other words
+    ("we have carers but no work", [("capacity", "available")]),
+    ("we've got a good number of staff sat waiting", [("capacity", "available")]),
+    ("Always have staff available", [("capacity", "available")]),
+    ("we could double in size if we got the work", [("capacity", "available")]),
+    ("we have 3 carers waiting", [("capacity", "limited")]),
+    ("we could take on maybe 5 or 6 new packages", [("capacity", "limited")]),
+    ("some vacancies", [("capacity", "limited")]),
+    ("A couple of our carers have space in their rotas", [("capacity", "limited")]),
+    ("couldnt take another package if we tried", [("capacity", "none")]),
+    ("not that we've any spare carers right now", [("capacity", "none")]),
 ]
 
 
@@ -379,6 +407,8 @@ NO_FACTS = [
     "which providers are on the framework?",
     "information on the DPS",
     "we're on their mailing list",
+    "we were not successful in the framework tender",
+    "all our work comes from private clients",
     # council: everyday words that are also places, and London (33 councils)
     "I was reading the guidance",
     "we're in London",
