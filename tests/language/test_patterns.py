@@ -330,6 +330,24 @@ CASES = [
     ("A couple of our carers have space in their rotas", [("capacity", "limited")]),
     ("couldnt take another package if we tried", [("capacity", "none")]),
     ("not that we've any spare carers right now", [("capacity", "none")]),
+    # the regulator as "CI", on its own in a list of facts, a rating that changed
+    ("Edinburgh - we've been on the care at home framework since 2019, CI registered",
+     [("council", "City of Edinburgh Council"), ("on_list", "framework"), ("service", "home_care"),
+      ("registration", "registered"), ("regulator", "care_inspectorate")]),
+    ("Registered with the CI", [("registration", "registered"), ("regulator", "care_inspectorate")]),
+    ("care home in Omagh, RQIA, dementia unit",
+     [("service", "care_home"), ("council", "Fermanagh and Omagh District Council"), ("registration", "registered"),
+      ("regulator", "rqia"), ("work_type", "specialist")]),
+    ("Our CQC rating just went to outstanding", [("regulator", "cqc"), ("registration", "registered")]),
+    ("We are an outstanding rated nursing home", [("registration", "registered"), ("service", "care_home")]),
+    ("care home, 24 beds, east riding. registration is fine.",
+     [("service", "care_home"), ("council", "East Riding of Yorkshire Council"), ("registration", "registered")]),
+    # a list applied for, or not yet, is not the registration
+    ("we applied for the Knowsley DPS last month, still waiting to hear", [("council", "Knowsley Council")]),
+    ("manchester's DPS is open but we havent got round to applying",
+     [("council", "Manchester City Council"), ("dps", "open")]),
+    ("the framework is open but we haven't applied", [("framework", "opening")]),
+    ("we're a start up and haven't applied yet", [("stage", "new"), ("registration", "unregistered")]),
 ]
 
 
