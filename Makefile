@@ -13,7 +13,7 @@ SPACY_MODEL := build/spacy/en_route_advisor
 SPACY_DIST := build/spacy/dist
 SPACY_PACKAGE := $(VENV)/.en_route_advisor
 MODEL := models/route-advisor.tar.gz
-TRAINING_INPUTS := config.yml domain.yml language/hedges.yml $(wildcard data/*.yml data/*/*.yml) $(SPACY_PACKAGE)
+TRAINING_INPUTS := config.yml domain.yml language/hedges.yml language/situations.yml $(wildcard data/*.yml data/*/*.yml) $(SPACY_PACKAGE)
 
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055

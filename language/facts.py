@@ -29,6 +29,9 @@ FUNDING, NHS = "funding", "nhs"
 # of language/patterns/stage.yml (checked by tests/language/test_patterns.py; a copy, because
 # the trained model reads no pattern file at run time).
 PRIVATE_WORDS = frozenset({"private", "privately", "self-funded", "self-funders", "self-funding", "self"})
+# Words of a "new" phrase that denies council work ("no council work", "nothing from the LA",
+# "never had anything off Bristol"), unlike a start-up's ("brand new agency").
+NO_COUNCIL_WORK_WORDS = frozenset({"council", "councils", "la", "local", "authority", "never", "no", "nothing", "zero"})
 
 # Within one message a more specific value outranks a more general one of the same fact,
 # wherever each is said: "we want to add supported living, we're CQC registered" means
@@ -40,6 +43,10 @@ OUTRANKS: Dict[Tuple[str, str], FrozenSet[str]] = {
     # "we already work for Glasgow, now expanding into Lanarkshire": new to the council asked about.
     # "haven't worked with this council but we do with the one next door".
     ("stage", "expanding"): frozenset({"established", "new"}),
+    # "not on the framework but we are on the DPS": the list they are on.
+    ("on_list", "framework"): frozenset({"none"}),
+    ("on_list", "dps"): frozenset({"none"}),
+    ("on_list", "both"): frozenset({"none"}),
 }
 # A value read beside another fact's value: "we do companionship so we're not registered" is
 # not registered because registration is not required.
@@ -81,6 +88,8 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
     if _targets_another_council(doc, found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, ESTABLISHED) else f for f in found]
     if _new_only_to_the_target(doc, found):
+        found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, NEW) else f for f in found]
+    if _nhs_work_but_no_council_work(found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, NEW) else f for f in found]
     found += _moving_from_council_to_council(doc, found)
     found += _from_nhs_work_to_a_council(doc, found)
@@ -184,6 +193,17 @@ def _new_only_to_the_target(doc, found: List[Found]) -> bool:
     marks = [c for c in context[TARGET].get(COUNCIL, []) if any(c.end == t.start for t in targets)]
     marks += [c for c in context[TARGET_AFTER].get(COUNCIL, []) if any(c.start == t.end for t in targets)]
     return all(any(m.start_char < f.end and f.start < m.end_char for m in marks) for f in new)
+
+
+def _nhs_work_but_no_council_work(found: List[Found]) -> bool:
+    """NHS funding said, and "new" said only as no council work ("we do CHC for the ICB but no
+    council work", "NHS packages, nothing from the LA"): NHS work is publicly funded work, so
+    new to the council, not to public work (expanding), as every writer of the stop 26
+    development set reads it. "A start-up wanting CHC packages" stays new."""
+    new = [f for f in found if (f.entity, f.value) == (STAGE, NEW)]
+    return (bool(new) and any((f.entity, f.value) == (FUNDING, NHS) for f in found)
+            and all(NO_COUNCIL_WORK_WORDS & set(f.text.lower().split()) for f in new)
+            and not any(PRIVATE_WORDS & set(f.text.lower().split()) for f in new))
 
 
 def _moving_from_council_to_council(doc, found: List[Found]) -> List[Found]:

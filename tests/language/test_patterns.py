@@ -226,8 +226,11 @@ CASES = [
     ("on the DPS and the framework", [("on_list", "both")]),
     ("we're on both the framework and the approved list", [("on_list", "both")]),
     ("not on any framework or list, just spot", [("on_list", "none"), ("on_list", "none")]),
-    # not on one list says nothing of the others
-    ("we're not on the framework", []),
+    # not on the framework is on neither, as writers read it; a list they are on outranks it
+    ("we're not on the framework", [("on_list", "none")]),
+    ("Waltham forest: framework closed, we're not on it",
+     [("council", "London Borough of Waltham Forest"), ("framework", "closed"), ("on_list", "none")]),
+    ("we're on the DPS but not on the framework", [("on_list", "dps")]),
     # on the DPS and on the framework add up to both
     ("we're on the dps and we got onto the framework last year", [("on_list", "both"), ("on_list", "both")]),
     # a fragment at the start of a message is a statement
@@ -348,6 +351,12 @@ CASES = [
      [("council", "Manchester City Council"), ("dps", "open")]),
     ("the framework is open but we haven't applied", [("framework", "opening")]),
     ("we're a start up and haven't applied yet", [("stage", "new"), ("registration", "unregistered")]),
+    # NHS work but no council work: new to the council, not to publicly funded work
+    ("we do CHC for the ICB but no council work", [("funding", "nhs"), ("funding", "nhs"), ("stage", "expanding")]),
+    ("we have NHS contracts but never any council ones", [("funding", "nhs"), ("stage", "expanding")]),
+    ("we do the odd NHS package but the council have never used us", [("funding", "nhs"), ("stage", "expanding")]),
+    ("We have a couple of NHS packages, nothing from the LA", [("funding", "nhs"), ("stage", "expanding")]),
+    ("we're a start-up wanting CHC packages", [("stage", "new"), ("funding", "nhs")]),
 ]
 
 
@@ -543,9 +552,9 @@ ON_LIST_MESSY = [
     ('not on the aproved list tbh', 'none'),
     ('we arent on any list', 'none'),
     ('we want to get on the framework', None),
-    ('not on their framework yet', None),
-    ("haven't got onto the framework", None),
-    ("we're not on the framwork", None),
+    ('not on their framework yet', 'none'),
+    ("haven't got onto the framework", 'none'),
+    ("we're not on the framwork", 'none'),
     ('how do i get on the approved list', None),
     ('trying to get on the dps', None),
     ('hoping to get onto the framework', None),
