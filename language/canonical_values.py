@@ -252,9 +252,11 @@ class CanonicalValues(GraphComponent):
             found = [f for f in found if f.entity in SAID_IN_QUESTIONS
                      or not any(start <= f.start <= end for start, end in asked)]
         name = type(self).__name__
-        # A fact the patterns found after a doubt ("no idea if we're registered") is not taken.
+        # A fact the patterns found after a doubt ("no idea if we're registered") is not taken,
+        # nor a DPS or framework status after any hedge ("I think their DPS might be open now").
         doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN
-                   and (self._governed(doc, f.start, self._doubts) or self._taken_back(doc, f))]
+                   and (self._governed(doc, f.start, self._hedges if f.entity in STATUS_FACTS else self._doubts)
+                        or self._taken_back(doc, f))]
         found = [f for f in found if f not in doubted]
         entities = [
             {"entity": f.entity, "start": f.start, "end": f.end, "value": f.value, "extractor": name}

@@ -357,6 +357,17 @@ CASES = [
     ("we do the odd NHS package but the council have never used us", [("funding", "nhs"), ("stage", "expanding")]),
     ("We have a couple of NHS packages, nothing from the LA", [("funding", "nhs"), ("stage", "expanding")]),
     ("we're a start-up wanting CHC packages", [("stage", "new"), ("funding", "nhs")]),
+    # spare hours under 100, however written, are limited; what they deliver now is not spare
+    ("spare capacity of around 35 hours", [("capacity", "limited")]),
+    ("capacity approx 80hrs/wk", [("capacity", "limited")]),
+    ("our capacity is 60-70 hours/week", [("capacity", "limited")]),
+    ("can take about 40 hours", [("capacity", "limited")]),
+    ("spare capacity of 150 hours", [("capacity", "available"), ("capacity", "available")]),
+    ("2 packages of capacity left", [("capacity", "limited")]),
+    ("we've got spare staff for maybe 4 packages", [("capacity", "limited")]),
+    ("with 0 capacity spare right now", [("capacity", "none")]),
+    ("we deliver 60 hours a week", []),
+    ("we provide 24hrs care", []),
 ]
 
 

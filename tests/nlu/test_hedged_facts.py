@@ -57,6 +57,10 @@ def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
 @pytest.mark.parametrize("text, fact", [
     ("not sure if we'd do specialist or general", "work_type"),
     ("no idea if the dps is open", "dps"),
+    # a DPS or framework status after any hedge, or followed by one, is unknown
+    ("i think the Leeds DPS is open now", "dps"),
+    ("the York framework is closed I reckon", "framework"),
+    ("Bolton have no DPS as far as i know", "dps"),
 ])
 def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
     _, said = parsed(nlu_model, text)
