@@ -64,7 +64,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language.facts import COUNCIL, Found, council_spans, find, said_at_all
-from language.hedges import AFTERTHOUGHT, anywhere, asked, governs, load_hedges, taken_back
+from language.hedges import AFTERTHOUGHT, GUESS, anywhere, asked, governs, load_hedges, taken_back
 from language.learned_values import LearnedValues
 from language.message_values import MessageValues
 from routes.councils import NATIONS, Councils, parse_councils
@@ -135,6 +135,7 @@ class CanonicalValues(GraphComponent):
         self._message_values = message_values
         self._hedges: List[tuple] = []
         self._doubts: List[tuple] = []
+        self._guesses: List[tuple] = []
         self._doubtable: FrozenSet[str] = frozenset()
         self._afterthoughts: List[tuple] = []
         self._question_openings: List[re.Pattern] = []
@@ -147,7 +148,8 @@ class CanonicalValues(GraphComponent):
         self._councils = parse_councils(knowledge["councils"])
         hedges = knowledge["hedges"]
         self._doubts = [tuple(hedge.split()) for hedge in hedges["doubt"]]
-        self._hedges = self._doubts + [tuple(hedge.split()) for hedge in hedges["tentative"]]
+        self._guesses = self._doubts + [tuple(hedge.split()) for hedge in hedges[GUESS]]
+        self._hedges = self._guesses + [tuple(hedge.split()) for hedge in hedges["condition"]]
         self._doubtable = frozenset(hedges["facts"])
         self._afterthoughts = self._doubts + [tuple(hedge.split()) for hedge in hedges.get(AFTERTHOUGHT, [])]
         self._question_openings = [re.compile(p, re.IGNORECASE) for p in knowledge["question_openings"]]
@@ -253,9 +255,9 @@ class CanonicalValues(GraphComponent):
                      or not any(start <= f.start <= end for start, end in asked)]
         name = type(self).__name__
         # A fact the patterns found after a doubt ("no idea if we're registered") is not taken,
-        # nor a DPS or framework status after any hedge ("I think their DPS might be open now").
+        # nor a DPS or framework status after a guess ("I think their DPS might be open now").
         doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN
-                   and (self._governed(doc, f.start, self._hedges if f.entity in STATUS_FACTS else self._doubts)
+                   and (self._governed(doc, f.start, self._guesses if f.entity in STATUS_FACTS else self._doubts)
                         or self._taken_back(doc, f))]
         found = [f for f in found if f not in doubted]
         entities = [

@@ -16,7 +16,9 @@ HEDGES_FILE = Path(__file__).resolve().parent / "hedges.yml"
 CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "-", "but", "although", "though", "however", "so"})
 
 
-KINDS = ("doubt", "tentative")
+KINDS = ("doubt", "guess", "condition")
+# Under a guess, a DPS or framework status is not taken as said (language/canonical_values.py).
+GUESS = "guess"
 # Said after a statement, these take it back ("the framework reopens in spring, I might be
 # wrong"); the doubts count too, where they end a clause ("... was open again, not sure tho").
 AFTERTHOUGHT = "afterthought"

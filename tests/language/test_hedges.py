@@ -60,13 +60,13 @@ def test_the_doubtable_facts_are_the_trees():
 
 def test_the_phrases_are_checked(tmp_path):
     bad = tmp_path / "hedges.yml"
-    bad.write_text("doubt: [Not Sure]\ntentative: [maybe]\nafterthought: [who knows]\nfacts: [capacity]\n", encoding="utf-8")
+    bad.write_text("doubt: [Not Sure]\nguess: [maybe]\ncondition: [if]\nafterthought: [who knows]\nfacts: [capacity]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="lower-case"):
         load_hedges(bad)
     bad.write_text("- not sure\n", encoding="utf-8")
     with pytest.raises(ValueError, match="sections"):
         load_hedges(bad)
-    bad.write_text("doubt: not a list\ntentative: [maybe]\nafterthought: [who knows]\nfacts: [capacity]\n", encoding="utf-8")
+    bad.write_text("doubt: not a list\nguess: [maybe]\ncondition: [if]\nafterthought: [who knows]\nfacts: [capacity]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="doubt"):
         load_hedges(bad)
 

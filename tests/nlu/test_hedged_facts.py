@@ -100,3 +100,13 @@ def test_a_route_question_sets_no_fact_it_asks_about(nlu_model, text, fact):
 def test_a_fact_stated_before_the_question_is_taken(nlu_model, text, fact):
     intent, said = parsed(nlu_model, text)
     assert intent == "faq" and fact in dict(said), (intent, said)
+
+
+@pytest.mark.parametrize("text, fact, value", [
+    # a wish or an if is not a doubt about the status that follows it
+    ("we're hoping to bid as the framework is open for bids now", "framework", "opening"),
+    ("we might bid as the Leeds DPS is open now", "dps", "open"),
+])
+def test_a_status_after_a_wish_or_an_if_is_taken(nlu_model, text, fact, value):
+    _, said = parsed(nlu_model, text)
+    assert (fact, value) in said, said
