@@ -231,6 +231,7 @@ CASES = [
     ("Waltham forest: framework closed, we're not on it",
      [("council", "London Borough of Waltham Forest"), ("framework", "closed"), ("on_list", "none")]),
     ("we're on the DPS but not on the framework", [("on_list", "dps")]),
+    ("we are not on the framework and the DPS is closed I reckon", [("on_list", "none"), ("dps", "unknown")]),
     # on the DPS and on the framework add up to both
     ("we're on the dps and we got onto the framework last year", [("on_list", "both"), ("on_list", "both")]),
     # a fragment at the start of a message is a statement
