@@ -64,7 +64,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language.facts import COUNCIL, Found, council_spans, find, said_at_all
-from language.hedges import AFTERTHOUGHT, GUESS, anywhere, asked, governs, load_hedges, taken_back
+from language.hedges import AFTERTHOUGHT, GUESS, KINDS, anywhere, asked, governs, load_hedges, taken_back
 from language.learned_values import LearnedValues
 from language.message_values import MessageValues
 from routes.councils import NATIONS, Councils, parse_councils
@@ -149,7 +149,7 @@ class CanonicalValues(GraphComponent):
         hedges = knowledge["hedges"]
         self._doubts = [tuple(hedge.split()) for hedge in hedges["doubt"]]
         self._guesses = self._doubts + [tuple(hedge.split()) for hedge in hedges[GUESS]]
-        self._hedges = self._guesses + [tuple(hedge.split()) for hedge in hedges["condition"]]
+        self._hedges = [tuple(hedge.split()) for kind in KINDS for hedge in hedges[kind]]
         self._doubtable = frozenset(hedges["facts"])
         self._afterthoughts = self._doubts + [tuple(hedge.split()) for hedge in hedges.get(AFTERTHOUGHT, [])]
         self._question_openings = [re.compile(p, re.IGNORECASE) for p in knowledge["question_openings"]]
