@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, List, Mapping, Sequence, Set, Tuple
 
-from language.pattern_format import BASE, IGNORE, NOT, TARGET, TARGET_AFTER
+from language.pattern_format import BASE, CURRENT, IGNORE, NOT, TARGET, TARGET_AFTER
 
 SPANS_KEY = "mentions"
 COUNCIL = "council"
@@ -96,6 +96,7 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
     if _work_with_one_council_none_with_another(found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) in {(STAGE, NEW), (STAGE, ESTABLISHED)} else f
                  for f in found]
+    found = _from_a_current_council_to_another(doc, found)
     if any(f.entity == ON_LIST and f.value in LISTED for f in found):
         # On the buyer's list with "no packages yet": the list makes them established
         # (the tree's `implies`), so the "new" of no work yet is not taken.
@@ -225,6 +226,45 @@ def _expanding_into(target, context: Dict[str, Dict[str, list]]) -> List[Found]:
     return [Found(phrase.start_char, phrase.end_char, STAGE, EXPANDING, phrase.text)]
 
 
+def _from_a_current_council_to_another(doc, found: List[Found]) -> List[Found]:
+    """A council they already work for (after a `_current` phrase: "we do work for Warrington",
+    "we're on Newham's", "we deliver in Bristol") and a different one the slot takes ("Tower
+    Hamlets DPS is open", "halton - never worked with them"): they are after that one, new to
+    it but not to council work, so expanding (said at the `_current` phrase if no stage was),
+    and a list said of the current council is not on_list. "We work for Leeds and Bradford"
+    (joined by and, & or a comma) is work for both; private work stays new."""
+    spans = _spans(doc)
+    context = _contexts(spans)
+    chosen_ids = {f.value for f in found if f.entity == COUNCIL}
+    councils = [s for s in spans if s.label_ == COUNCIL]
+    marks = {c.end: c for c in context[CURRENT].get(COUNCIL, [])}
+    current = [s for s in councils if s.start in marks and s.id_ not in chosen_ids]
+    chosen = [s for s in councils if s.id_ in chosen_ids]
+    if not current or not chosen or any(_joined(doc, c, s) for c in current for s in chosen):
+        return found
+    if any((f.entity, f.value) == (STAGE, NEW) and PRIVATE_WORDS & set(f.text.lower().split()) for f in found):
+        return found
+    current_ids = {s.id_ for s in current}
+
+    def of_the_current(f: Found) -> bool:
+        before = [s for s in councils if s.end_char <= f.end]
+        return bool(before) and max(before, key=lambda s: s.end_char).id_ in current_ids
+
+    found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED and of_the_current(f))]
+    if any(f.entity == STAGE for f in found):
+        return [replace(f, value=EXPANDING) if (f.entity, f.value) in {(STAGE, NEW), (STAGE, ESTABLISHED)} else f
+                for f in found]
+    mark = marks[current[0].start]
+    return found + [Found(mark.start_char, mark.end_char, STAGE, EXPANDING, mark.text)]
+
+
+def _joined(doc, a, b) -> bool:
+    """Two council names with only "and", "&", "or", "/" or a comma between them: one group."""
+    first, second = sorted((a, b), key=lambda s: s.start)
+    between = doc[first.end:second.start]
+    return all(t.lower_ in {"and", "&", "or", "/", ","} for t in between)
+
+
 def _lists_of_another_council(doc, found: List[Found]) -> bool:
     """Expanding into a council they target, and a list said of another ("we're on the Lewisham
     framework and want to get into Greenwich", "new to Shropshire, we're on Telford's DPS",
@@ -266,7 +306,7 @@ def _spans(doc) -> Sequence:
 def _contexts(spans) -> Dict[str, Dict[str, list]]:
     """The context spans, by section (`_ignore`, `_target`, `_target_after`, `_base`, `_not`)
     and then by the entity they are context for."""
-    context: Dict[str, Dict[str, list]] = {IGNORE: {}, TARGET: {}, TARGET_AFTER: {}, BASE: {}, NOT: {}}
+    context: Dict[str, Dict[str, list]] = {IGNORE: {}, TARGET: {}, TARGET_AFTER: {}, BASE: {}, CURRENT: {}, NOT: {}}
     for s in spans:
         if s.label_ in context:
             context[s.label_].setdefault(s.id_, []).append(s)
@@ -295,7 +335,8 @@ def _mentions(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
 
 
 def _tier(span, context: Dict[str, Dict[str, list]], entity: str) -> int:
-    """-1 after a `_target` phrase or before a `_target_after` one, 1 after `_base`, 2 after
+    """-1 after a `_target` phrase or before a `_target_after` one, 1 after `_base` or
+    `_current` (a `_target` phrase that ends there too wins: "want to work in"), 2 after
     `_not`, else 0."""
     def after(section: str) -> bool:
         return any(c.end == span.start for c in context[section].get(entity, []))
@@ -306,6 +347,8 @@ def _tier(span, context: Dict[str, Dict[str, list]], entity: str) -> int:
         return 1
     if after(TARGET) or any(c.start == span.end for c in context[TARGET_AFTER].get(entity, [])):
         return -1
+    if after(CURRENT):
+        return 1
     return 0
 
 

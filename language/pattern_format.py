@@ -55,13 +55,14 @@ import yaml
 IGNORE = "_ignore"
 # Context sections, allowed only in mention files (language/mentions/; language/patterns/
 # README.md): a mention that starts right after a `_target` phrase (or ends right before a
-# `_target_after` one) is used rather than any other; one right after a `_base` phrase only when the message names no plain mention of that
+# `_target_after` one) is used rather than any other; one right after a `_base` or `_current` phrase only when the message names no plain mention of that
 # fact; one right after a `_not` phrase only when it names nothing else either (language/facts.py).
 BASE = "_base"
+CURRENT = "_current"
 NOT = "_not"
 TARGET = "_target"
 TARGET_AFTER = "_target_after"
-CONTEXTS = (BASE, NOT, TARGET, TARGET_AFTER)
+CONTEXTS = (BASE, CURRENT, NOT, TARGET, TARGET_AFTER)
 WORDS = "_words"
 MAX_VARIANTS = 5000
 
