@@ -96,6 +96,7 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
     if _work_with_one_council_none_with_another(found):
         found = [replace(f, value=EXPANDING) if (f.entity, f.value) in {(STAGE, NEW), (STAGE, ESTABLISHED)} else f
                  for f in found]
+    found += _spot_work_with_the_council(found)
     found = _from_a_current_council_to_another(doc, found)
     if any(f.entity == ON_LIST and f.value in LISTED for f in found):
         # On the buyer's list with "no packages yet": the list makes them established
@@ -224,6 +225,16 @@ def _expanding_into(target, context: Dict[str, Dict[str, list]]) -> List[Found]:
     phrase = next(c for c in context[TARGET].get(COUNCIL, []) + context[TARGET_AFTER].get(COUNCIL, [])
                   if c.end == target.start or c.start == target.end)
     return [Found(phrase.start_char, phrase.end_char, STAGE, EXPANDING, phrase.text)]
+
+
+def _spot_work_with_the_council(found: List[Found]) -> List[Found]:
+    """No stage said, only spot work (on_list none, said with "spot") and a council named
+    ("we're spot only with Luton", "Wrexham - spot only"): spot packages from that council
+    are work for it, so established, said where the spot work is."""
+    if any(f.entity == STAGE for f in found) or not any(f.entity == COUNCIL for f in found):
+        return []
+    return [Found(f.start, f.end, STAGE, ESTABLISHED, f.text) for f in found
+            if (f.entity, f.value) == (ON_LIST, "none") and "spot" in f.text.lower()][:1]
 
 
 def _from_a_current_council_to_another(doc, found: List[Found]) -> List[Found]:
