@@ -239,23 +239,30 @@ def _spot_work_with_the_council(found: List[Found]) -> List[Found]:
 
 def _from_a_current_council_to_another(doc, found: List[Found]) -> List[Found]:
     """A council they already work for (after a `_current` phrase: "we do work for Warrington",
-    "we're on Newham's", "we deliver in Bristol") and a different one the slot takes ("Tower
+    "we're on Newham's", "we deliver in Bristol"; or inside or just before a phrase that says
+    established: "Leeds gives us lots of work") and a different one the slot would take ("Tower
     Hamlets DPS is open", "halton - never worked with them"): they are after that one, new to
     it but not to council work, so expanding (said at the `_current` phrase if no stage was),
     and a list said of the current council is not on_list. "We work for Leeds and Bradford"
     (joined by and, & or a comma) is work for both; private work stays new."""
     spans = _spans(doc)
     context = _contexts(spans)
-    chosen_ids = {f.value for f in found if f.entity == COUNCIL}
     councils = [s for s in spans if s.label_ == COUNCIL]
-    marks = {c.end: c for c in context[CURRENT].get(COUNCIL, [])}
-    current = [s for s in councils if s.start in marks and s.id_ not in chosen_ids]
+    # "we do private work in Newry": not work for the council.
+    marks = {c.end: c for c in context[CURRENT].get(COUNCIL, [])
+             if not (c.start > 0 and doc[c.start - 1].lower_ in PRIVATE_WORDS)}
+    established = [(f.start, f.end) for f in found if (f.entity, f.value) == (STAGE, ESTABLISHED)]
+    current = [s for s in councils if s.start in marks
+               or any(start <= s.start_char and s.end_char <= end or 0 <= start - s.end_char <= 1
+                      for start, end in established)]
+    current_ids = {s.id_ for s in current}
+    chosen_ids = {f.value for f in found if f.entity == COUNCIL} - current_ids
     chosen = [s for s in councils if s.id_ in chosen_ids]
     if not current or not chosen or any(_joined(doc, c, s) for c in current for s in chosen):
         return found
     if any((f.entity, f.value) == (STAGE, NEW) and PRIVATE_WORDS & set(f.text.lower().split()) for f in found):
         return found
-    current_ids = {s.id_ for s in current}
+    found = [f for f in found if not (f.entity == COUNCIL and f.value in current_ids)]
 
     def of_the_current(f: Found) -> bool:
         before = [s for s in councils if s.end_char <= f.end]
@@ -270,10 +277,13 @@ def _from_a_current_council_to_another(doc, found: List[Found]) -> List[Found]:
 
 
 def _joined(doc, a, b) -> bool:
-    """Two council names with only "and", "&", "or", "/" or a comma between them: one group."""
+    """Two council names with only "and", "&", "or" or "/" between them, or a comma that
+    a list goes on after ("Leeds, Bradford and Wakefield", not "Bury, Rochdale approached us"): one group."""
     first, second = sorted((a, b), key=lambda s: s.start)
-    between = doc[first.end:second.start]
-    return all(t.lower_ in {"and", "&", "or", "/", ","} for t in between)
+    between = {t.lower_ for t in doc[first.end:second.start]}
+    if not between <= {"and", "&", "or", "/", ","}:
+        return False
+    return "," not in between or (second.end < len(doc) and doc[second.end].lower_ in {"and", "&", ","})
 
 
 def _lists_of_another_council(doc, found: List[Found]) -> bool:
