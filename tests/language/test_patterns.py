@@ -369,6 +369,28 @@ CASES = [
     ("with 0 capacity spare right now", [("capacity", "none")]),
     ("we deliver 60 hours a week", []),
     ("we provide 24hrs care", []),
+    # a council they already work for (`_current`) beside another: that one is the target,
+    # expanding, and the current council's list is not on_list
+    ("Tower Hamlets DPS is open, we're on Newham's already",
+     [("council", "London Borough of Tower Hamlets"), ("dps", "open"), ("stage", "expanding")]),
+    ("peterborough DPS is open and we're on cambs framework already delivering",
+     [("council", "Peterborough City Council"), ("dps", "open"), ("stage", "expanding")]),
+    ("York council dont know us but Leeds gives us lots of work",
+     [("council", "City of York Council"), ("stage", "expanding")]),
+    # ... but councils joined by "and" (or a list) are all current, and private work is not council work
+    ("we work for Leeds and Bradford", [("council", "Bradford Council")]),
+    ("we do work for Leeds", [("council", "Leeds City Council")]),
+    # spot work only, with a council named, is work for it
+    ("we're spot only with Luton", [("on_list", "none"), ("stage", "established"), ("council", "Luton Borough Council")]),
+    ("spot only at the moment", [("on_list", "none")]),
+    ("is it better to go for the framework or just spot?", []),
+    # asking whether there is one is not knowing
+    ("does Rotherham have a DPS?", [("dps", "unknown"), ("council", "Rotherham Metropolitan Borough Council")]),
+    ("is there a framework in Somerset", [("framework", "unknown"), ("council", "Somerset Council")]),
+    # a DPS that reopens later is closed now
+    ("the dps - they said it opens again in April", [("dps", "closed")]),
+    # no application sent is not pending
+    ("we haven't sent our CQC application yet", [("registration", "unregistered"), ("regulator", "cqc")]),
 ]
 
 
