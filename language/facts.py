@@ -325,7 +325,7 @@ def _spans(doc) -> Sequence:
 
 
 def _contexts(spans) -> Dict[str, Dict[str, list]]:
-    """The context spans, by section (`_ignore`, `_target`, `_target_after`, `_base`, `_not`)
+    """The context spans, by section (`_ignore`, `_target`, `_target_after`, `_base`, `_current`, `_not`)
     and then by the entity they are context for."""
     context: Dict[str, Dict[str, list]] = {IGNORE: {}, TARGET: {}, TARGET_AFTER: {}, BASE: {}, CURRENT: {}, NOT: {}}
     for s in spans:
