@@ -86,16 +86,15 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         # ("the company's 2 years old, all private").
         found = [f for f in found if (f.entity, f.value) != (STAGE, ESTABLISHED)]
     if _targets_another_council(doc, found):
-        found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, ESTABLISHED) else f for f in found]
+        found = _as_expanding(found, {ESTABLISHED})
     if _new_only_to_the_target(doc, found):
-        found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, NEW) else f for f in found]
+        found = _as_expanding(found, {NEW})
     if _nhs_work_but_no_council_work(found):
-        found = [replace(f, value=EXPANDING) if (f.entity, f.value) == (STAGE, NEW) else f for f in found]
+        found = _as_expanding(found, {NEW})
     found += _moving_from_council_to_council(doc, found)
     found += _from_nhs_work_to_a_council(doc, found)
     if _work_with_one_council_none_with_another(found):
-        found = [replace(f, value=EXPANDING) if (f.entity, f.value) in {(STAGE, NEW), (STAGE, ESTABLISHED)} else f
-                 for f in found]
+        found = _as_expanding(found, {NEW, ESTABLISHED})
     found += _spot_work_with_the_council(found)
     found = _from_a_current_council_to_another(doc, found)
     if any(f.entity == ON_LIST and f.value in LISTED for f in found):
@@ -114,6 +113,11 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         if parts <= {f.value for f in found if f.entity == entity}:
             found = [replace(f, value=total) if f.entity == entity and f.value in parts else f for f in found]
     return sorted(found, key=lambda f: (f.start, f.end, f.entity))
+
+
+def _as_expanding(found: List[Found], stages: Set[str]) -> List[Found]:
+    """The findings with each stage of ``stages`` read as expanding."""
+    return [replace(f, value=EXPANDING) if f.entity == STAGE and f.value in stages else f for f in found]
 
 
 def said_at_all(doc, allowed: Mapping[str, FrozenSet[str]]) -> Set[str]:
@@ -244,7 +248,7 @@ def _from_a_current_council_to_another(doc, found: List[Found]) -> List[Found]:
     Hamlets DPS is open", "halton - never worked with them"): they are after that one, new to
     it but not to council work, so expanding (said at the `_current` phrase if no stage was),
     and a list said of the current council is not on_list. "We work for Leeds and Bradford"
-    (joined by and, & or a comma) is work for both; private work stays new."""
+    is work for both (`_joined`); private work is not council work."""
     spans = _spans(doc)
     context = _contexts(spans)
     councils = [s for s in spans if s.label_ == COUNCIL]
@@ -270,8 +274,7 @@ def _from_a_current_council_to_another(doc, found: List[Found]) -> List[Found]:
 
     found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED and of_the_current(f))]
     if any(f.entity == STAGE for f in found):
-        return [replace(f, value=EXPANDING) if (f.entity, f.value) in {(STAGE, NEW), (STAGE, ESTABLISHED)} else f
-                for f in found]
+        return _as_expanding(found, {NEW, ESTABLISHED})
     mark = marks[current[0].start]
     return found + [Found(mark.start_char, mark.end_char, STAGE, EXPANDING, mark.text)]
 
