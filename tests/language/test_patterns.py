@@ -391,6 +391,16 @@ CASES = [
     ("the dps - they said it opens again in April", [("dps", "closed")]),
     # no application sent is not pending
     ("we haven't sent our CQC application yet", [("registration", "unregistered"), ("regulator", "cqc")]),
+    # Stop 28: shut for now, or opening later, is closed; asking whether there is one is unknown
+    ("they're reopening the DPS later this year, it's shut for now", [("dps", "closed")]),
+    ("the council said the DPS is paused", [("dps", "closed")]),
+    ("is there any kind of approved list we can get onto", [("dps", "unknown")]),
+    ("they told us there's no retender until 2028", [("framework", "closed")]),
+    ("is there a tender coming up?", [("framework", "unknown")]),
+    # ... and the council they already work for, beside the one they want
+    ("we do home care for Hartlepool, want work from Stockton", [("service", "home_care"), ("stage", "expanding"), ("council", "Stockton-on-Tees Borough Council")]),
+    ("packages with Swansea but nothing from Neath Port Talbot", [("stage", "expanding"), ("council", "Neath Port Talbot Council")]),
+    ("we've been going 2 years but only ever private clients", [("stage", "new")]),
 ]
 
 

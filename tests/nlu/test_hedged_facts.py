@@ -61,6 +61,11 @@ def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
     ("i think the Leeds DPS is open now", "dps"),
     ("the York framework is closed I reckon", "framework"),
     ("Bolton have no DPS as far as i know", "dps"),
+    # hearsay, and a doubt owned up to after the status (stop 28)
+    ("someone told us the council's DPS closed in the spring", "dps"),
+    ("the Leeds DPS is closed but I'm not 100% on that", "dps"),
+    ("pretty sure the Sefton framework is closed till 2028", "framework"),
+    ("the framework reopens in June but I haven't checked", "framework"),
 ])
 def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
     _, said = parsed(nlu_model, text)
