@@ -401,6 +401,9 @@ CASES = [
     ("we do home care for Hartlepool, want work from Stockton", [("service", "home_care"), ("stage", "expanding"), ("council", "Stockton-on-Tees Borough Council")]),
     ("packages with Swansea but nothing from Neath Port Talbot", [("stage", "expanding"), ("council", "Neath Port Talbot Council")]),
     ("we've been going 2 years but only ever private clients", [("stage", "new")]),
+    ("stirling council, nothing funded yet", [("council", "Stirling Council"), ("stage", "new")]),
+    ("private clients for now", [("stage", "new")]),
+    ("we're on Barnsley's DPS, want to do the same in Calderdale", [("stage", "expanding"), ("council", "Calderdale Council")]),
 ]
 
 
