@@ -69,7 +69,7 @@ $(VENV)/.installed: requirements.txt
 # directory. Its version changes with the pipeline (language/build_pipeline.py); a rebuild
 # of the same pipeline is reinstalled too (--force-reinstall), so the venv matches build/.
 spacy: $(SPACY_PACKAGE)
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed language/shorthand.yml $(wildcard language/*.py language/patterns/*.yml language/mentions/*.yml) routes/decision-tree.yml routes/councils.yml routes/councils.py
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed language/shorthand.yml language/abbreviations.yml $(wildcard language/*.py language/patterns/*.yml language/mentions/*.yml) routes/decision-tree.yml routes/councils.yml routes/councils.py
 	$(PY) -m language.build_pipeline $(SPACY_MODEL)
 $(SPACY_PACKAGE): $(SPACY_MODEL)/meta.json
 	$(PY) -m language.package_pipeline $(SPACY_MODEL) $(SPACY_DIST)

@@ -41,6 +41,7 @@ from language.spelling import english_frequencies
 
 PATTERNS_DIR = REPO_ROOT / "language" / "patterns"
 SHORTHAND = REPO_ROOT / "language" / "shorthand.yml"  # texting shorthand -> the word (spelling step)
+ABBREVIATIONS = REPO_ROOT / "language" / "abbreviations.yml"  # "hrs" -> hours, for the patterns (NORM)
 DEFAULT_OUT = Path("build/spacy/en_route_advisor")
 PIPELINE_VERSION = "1.0.0"
 # Our code the package carries (spacy package --code): the pipeline's own factories.
@@ -126,7 +127,8 @@ def make_nlp(
     patterns = load_dir(patterns_dir, nlp, allowed_values(tree_path))
     spans = mention_patterns(nlp, allowed, mentions_dir)
     spelling.learn(*pattern_vocabulary(patterns + spans, nlp), english=english_frequencies(),
-                   shorthand=yaml.safe_load(SHORTHAND.read_text(encoding="utf-8")))
+                   shorthand=yaml.safe_load(SHORTHAND.read_text(encoding="utf-8")),
+                   abbreviations=yaml.safe_load(ABBREVIATIONS.read_text(encoding="utf-8")))
     patterns, spans = on_norm(patterns, spelling.typos), on_norm(spans, spelling.typos, per_fact=True)
     # Phrase patterns are docs made by the pipes before the ruler: the spelling step gives
     # them the same NORM a message gets (their words are its vocabulary: never corrected).

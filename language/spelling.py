@@ -126,18 +126,20 @@ class Spelling:
         self._use({}, {}, ())
 
     def learn(self, words: Iterable[str], alternatives: Iterable[AbstractSet[str]], english: Mapping[str, int],
-              shorthand: Mapping[str, str] | None = None) -> None:
+              shorthand: Mapping[str, str] | None = None, abbreviations: Mapping[str, str] | None = None) -> None:
         """Set the vocabularies (the build calls this; a loaded pipeline has them).
 
         ``words``: the patterns' words, the correction targets; ``alternatives``: the
         patterns' sets of interchangeable words, where listed typos are found (``typos``);
         ``english``: common English word -> frequency, words left alone (and never farther
         than a correction) whose frequency breaks ties; ``shorthand``: texting shorthand ->
-        the word it stands for (language/shorthand.yml).
+        the word it stands for (language/shorthand.yml); ``abbreviations``: a pattern word's
+        abbreviation -> the word (language/abbreviations.yml), which stand for it as listed typos do.
         """
         self.shorthand = {str(k).lower(): str(v).lower() for k, v in (shorthand or {}).items()}
         words = {str(w).lower() for w in words}
-        typos = self._listed_typos(alternatives, english)
+        typos = {**self._listed_typos(alternatives, english),
+                 **{str(k).lower(): str(v).lower() for k, v in (abbreviations or {}).items()}}
         self._use({w: english.get(w, 1) for w in words - typos.keys()}, typos, english)
 
     def _use(self, domain: Mapping[str, int], typos: Mapping[str, str], english: Iterable[str]) -> None:
@@ -199,8 +201,9 @@ class Spelling:
         for token in doc:
             if token.lower_ in self.shorthand:
                 token.lemma_ = self._lemma(self.shorthand[token.lower_])
-            if token.is_alpha and not token.is_upper and len(token) >= self.min_length:
-                fixed = self.correction(token.lower_)
+            listed = self.typos.get(token.lower_) if token.is_alpha else None
+            if listed or (token.is_alpha and not token.is_upper and len(token) >= self.min_length):
+                fixed = listed or self.correction(token.lower_)
                 if fixed:
                     token.norm_ = fixed
                     token.lemma_ = self._lemma(fixed)

@@ -99,8 +99,13 @@ def _bare(words: Words) -> Words:
     return words
 
 
+# A compass point visitors shorten: "S Lanarkshire", "W Sussex", "E Riding".
+_COMPASS = {"north": "n", "south": "s", "east": "e", "west": "w"}
+
+
 def _spellings(text: str) -> Set[Words]:
-    return {_without_the(_words(text)), _without_the(_words(text, possessive="s"))}
+    spellings = {_without_the(_words(text)), _without_the(_words(text, possessive="s"))}
+    return spellings | {(_COMPASS[w[0]], *w[1:]) for w in spellings if len(w) > 1 and w[0] in _COMPASS}
 
 
 class Councils:
