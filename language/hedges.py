@@ -57,17 +57,21 @@ def _with_spellings(phrases: List[str]) -> List[str]:
     return spelt
 
 
-def governs(words_before: Sequence[str], hedges: Iterable[Tuple[str, ...]]) -> bool:
-    """True if a hedge phrase occurs in the span's clause, among the words before it.
+def governs(words_before: Sequence[str], hedges: Sequence[Tuple[str, ...]]) -> bool:
+    """True if a hedge phrase occurs in the span's clause, among the words before it, or
+    ends the clause before it with the break itself: "could be wrong but the DPS is open"
+    (a phrase whose last word is a break reaches over it).
 
     `words_before` are the lower-cased words of the message before the span, in order."""
     clause: List[str] = []
-    for word in reversed(words_before):
+    for end in range(len(words_before) - 1, -1, -1):
+        word = words_before[end]
         if word in CLAUSE_BREAKS:
-            break
+            reaching = [h for h in hedges if h and h[-1] == word]
+            return anywhere(clause[::-1], hedges) or any(
+                tuple(words_before[end + 1 - len(h):end + 1]) == h for h in reaching)
         clause.append(word)
-    clause.reverse()
-    return anywhere(clause, hedges)
+    return anywhere(clause[::-1], hedges)
 
 
 def anywhere(words: Sequence[str], hedges: Iterable[Tuple[str, ...]]) -> bool:

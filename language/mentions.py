@@ -50,7 +50,7 @@ def council_patterns(all_councils: Optional[Iterable] = None) -> List[Dict[str, 
     everyday short name also counts capitalised inside a sentence, which ``search`` (case
     blind) cannot see.
     """
-    from routes.councils import SUFFIXES
+    from routes.councils import COMPASS, SUFFIXES
 
     index = councils() if all_councils is None else all_councils
     patterns, seen = [], set()
@@ -58,7 +58,7 @@ def council_patterns(all_councils: Optional[Iterable] = None) -> List[Dict[str, 
         core = _core(council.name, SUFFIXES)
         texts = [council.name, *council.also] + ([core + " council"] if core else [])
         for text in texts:
-            for spelling in _spellings(text):
+            for spelling in _spellings(text, COMPASS):
                 key = spelling.lower()
                 if key in seen or index.search(spelling) != [council]:
                     continue
@@ -84,9 +84,10 @@ def _core(name: str, suffixes) -> str:
     return ""
 
 
-def _spellings(text: str) -> List[str]:
+def _spellings(text: str, compass: Mapping[str, str]) -> List[str]:
     """How a visitor may type a name: as written, without accents, hyphens or commas, with
-    "and" for "&" (and back), without the apostrophe of "King's", "St." for "St"."""
+    "and" for "&" (and back), without the apostrophe of "King's", "St." for "St", a leading
+    compass point shortened ("S Lanarkshire": ``compass``, routes.councils.COMPASS)."""
     out = [text]
 
     def add(variant: str) -> None:
@@ -103,4 +104,8 @@ def _spellings(text: str) -> List[str]:
         add(re.sub(r"\band\b", "&", base))
         add(base.replace("'s ", "s ").replace("’s ", "s "))
         add(re.sub(r"\bSt\b(?!\.)", "St.", base))
+    for base in list(out):
+        first, _, rest = base.partition(" ")
+        if rest and first.lower() in compass:
+            add(compass[first.lower()].upper() + " " + rest)
     return out

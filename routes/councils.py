@@ -100,12 +100,12 @@ def _bare(words: Words) -> Words:
 
 
 # A compass point visitors shorten: "S Lanarkshire", "W Sussex", "E Riding".
-_COMPASS = {"north": "n", "south": "s", "east": "e", "west": "w"}
+COMPASS = {"north": "n", "south": "s", "east": "e", "west": "w"}
 
 
 def _spellings(text: str) -> Set[Words]:
     spellings = {_without_the(_words(text)), _without_the(_words(text, possessive="s"))}
-    return spellings | {(_COMPASS[w[0]], *w[1:]) for w in spellings if len(w) > 1 and w[0] in _COMPASS}
+    return spellings | {(COMPASS[w[0]], *w[1:]) for w in spellings if len(w) > 1 and w[0] in COMPASS}
 
 
 class Councils:

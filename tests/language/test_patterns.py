@@ -404,6 +404,20 @@ CASES = [
     ("stirling council, nothing funded yet", [("council", "Stirling Council"), ("stage", "new")]),
     ("private clients for now", [("stage", "new")]),
     ("we're on Barnsley's DPS, want to do the same in Calderdale", [("stage", "expanding"), ("council", "Calderdale Council")]),
+    # Stop 29: abbreviations read as their words, lists and stage said other ways, council short forms
+    ("spare 150 hrs a week", [("capacity", "available")]),
+    ("we could take 40 hrs", [("capacity", "limited")]),
+    ("a couple of pkgs max", [("capacity", "limited")]),
+    ("Havering FW closed", [("council", "London Borough of Havering"), ("framework", "closed")]),
+    ("the Dorset DPS window isn't till spring", [("council", "Dorset Council"), ("dps", "closed")]),
+    ("the brokerage team place people with us on their framework", [("stage", "established"), ("on_list", "framework")]),
+    ("we take referrals from Bexley through their DPS", [("stage", "established"), ("on_list", "dps"), ("council", "London Borough of Bexley")]),
+    ("Norfolk framework closed in May and we missed it", [("council", "Norfolk County Council"), ("framework", "closed"), ("on_list", "none")]),
+    ("we've only done private work, hoping to get into Kent", [("stage", "new"), ("council", "Kent County Council")]),
+    ("nobody has placed with us yet", [("stage", "new")]),
+    ("we work for three councils already, want a fourth", [("stage", "expanding")]),
+    ("S Lanarkshire", [("council", "South Lanarkshire Council")]),
+    ("we work in W Sussex", [("council", "West Sussex County Council")]),
 ]
 
 

@@ -112,6 +112,16 @@ def test_typos_listed_in_the_patterns_stand_for_their_word(spelling):
     assert "retender" not in spelling.typos and "retender" in spelling.domain
 
 
+@pytest.mark.parametrize("text, norms", [
+    ("120 hrs", ["120", "hours"]),
+    ("FW closed", ["framework", "closed"]),
+    ("few pkgs thru the dps", ["few", "packages", "through", "the", "dps"]),
+])
+def test_abbreviations_are_read_as_their_words(nlp, text, norms):
+    """language/abbreviations.yml: short as they are, and in capitals, they stand for their word."""
+    assert [t.norm_ for t in nlp(text)] == norms
+
+
 def test_ties_go_to_the_domain_and_to_no_replaced_letter():
     """With a small vocabulary: a domain word beats an equally near English word, a missing
     letter beats a replaced one whatever the frequencies, and a far word is left alone."""

@@ -66,6 +66,10 @@ def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
     ("the Leeds DPS is closed but I'm not 100% on that", "dps"),
     ("pretty sure the Sefton framework is closed till 2028", "framework"),
     ("the framework reopens in June but I haven't checked", "framework"),
+    # hearsay without an "I", and a status asked back (stop 29)
+    ("heard the Croydon DPS is open again", "dps"),
+    ("could be wrong but the Bolton framework is closed", "framework"),
+    ("the Wirral DPS is closing in March, is that right?", "dps"),
 ])
 def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
     _, said = parsed(nlu_model, text)
