@@ -201,9 +201,10 @@ class Spelling:
         for token in doc:
             if token.lower_ in self.shorthand:
                 token.lemma_ = self._lemma(self.shorthand[token.lower_])
-            listed = self.typos.get(token.lower_) if token.is_alpha else None
-            if listed or (token.is_alpha and not token.is_upper and len(token) >= self.min_length):
-                fixed = listed or self.correction(token.lower_)
+            # A listed typo or abbreviation ("hrs", "FW") stands for its word at any length or case.
+            if token.is_alpha and (token.lower_ in self.typos
+                                   or (not token.is_upper and len(token) >= self.min_length)):
+                fixed = self.correction(token.lower_)
                 if fixed:
                     token.norm_ = fixed
                     token.lemma_ = self._lemma(fixed)
