@@ -137,10 +137,14 @@ def _targets_another_council(doc, found: List[Found]) -> bool:
         return False
     spans = _spans(doc)
     context = _contexts(spans)
+    councils = [s for s in spans if s.label_ == COUNCIL]
+    worked_for = [s.id_ for s in councils
+                  if any(start <= s.start_char and s.end_char <= end for start, end in established)]
     return any(
-        s.label_ == COUNCIL and _tier(s, context, COUNCIL) < 0
+        _tier(s, context, COUNCIL) < 0
         and not any(start <= s.start_char and s.end_char <= end for start, end in established)
-        for s in spans
+        and not any(_same_place(s.id_, other) for other in worked_for)
+        for s in councils
     )
 
 
@@ -151,7 +155,8 @@ def _targets_and_elsewhere(doc) -> Tuple[Dict[str, Dict[str, list]], list, Set[s
     context = _contexts(spans)
     councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
     targets = [s for s, tier in councils if tier < 0]
-    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)} - {s.id_ for s in targets}
+    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)
+                 and not any(_same_place(s.id_, t.id_) for t in targets)}
     return context, targets, elsewhere
 
 
@@ -179,8 +184,9 @@ def _work_with_one_council_none_with_another(found: List[Found]) -> bool:
     council placement", "we're on the Essex framework ... never had anything from Southend"."""
     stages = {f.value for f in found if f.entity == STAGE}
     listed = any(f.entity == ON_LIST and f.value in LISTED for f in found)
-    councils = {f.value for f in found if f.entity == COUNCIL}
-    return NEW in stages and (ESTABLISHED in stages or listed) and len(councils) >= 2
+    councils = sorted({f.value for f in found if f.entity == COUNCIL})
+    return (NEW in stages and (ESTABLISHED in stages or listed)
+            and any(not _same_place(a, b) for a in councils for b in councils))
 
 
 def _new_only_to_the_target(doc, found: List[Found]) -> bool:
@@ -260,7 +266,8 @@ def _from_a_current_council_to_another(doc, found: List[Found]) -> List[Found]:
                or any(start <= s.start_char and s.end_char <= end or 0 <= start - s.end_char <= 1
                       for start, end in established)]
     current_ids = {s.id_ for s in current}
-    chosen_ids = {f.value for f in found if f.entity == COUNCIL} - current_ids
+    chosen_ids = {f.value for f in found if f.entity == COUNCIL
+                  and not any(_same_place(f.value, c) for c in current_ids)}
     chosen = [s for s in councils if s.id_ in chosen_ids]
     if not current or not chosen or any(_joined(doc, c, s) for c in current for s in chosen):
         return found
@@ -311,10 +318,18 @@ def _lists_of_another_council(doc, found: List[Found]) -> bool:
         # Havering, where we've been on the framework"), or none: said before the target.
         before = [s for s, _ in councils if s.end_char <= found_list.end]
         if before:
-            return max(before, key=lambda s: s.end_char).id_ not in target_ids
+            last = max(before, key=lambda s: s.end_char).id_
+            return not any(_same_place(last, t) for t in target_ids)
         return found_list.start < min(t.start_char for t in targets)
 
     return bool(lists) and all(of_another(f) for f in lists)
+
+
+def _same_place(council: str, other: str) -> bool:
+    """One place to a visitor (routes/councils.yml `within`): "based in Worcester, after
+    Worcestershire work" names no second council."""
+    from routes.councils import councils
+    return councils().same_place(council, other)
 
 
 def council_spans(doc) -> List[Tuple[int, int]]:

@@ -22,7 +22,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 from routes.content import read_yaml
 
 NATIONS = ("england", "wales", "scotland", "northern_ireland")
-ENTRY_FIELDS = ("name", "also")
+ENTRY_FIELDS = ("name", "also", "within")
 DEFAULT_COUNCILS = Path(__file__).with_name("councils.yml")
 LOOKUP_FILE = Path(__file__).resolve().parent.parent / "data" / "nlu" / "lookup_councils.yml"
 LOOKUP_COMMAND = "python -m routes.councils --lookup > data/nlu/lookup_councils.yml"
@@ -52,6 +52,7 @@ class Council:
     name: str
     nation: str  # one of NATIONS
     also: Tuple[str, ...] = ()
+    within: Optional[str] = None  # the name of the council whose area wholly contains this one
 
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
@@ -114,6 +115,7 @@ class Councils:
     def __init__(self, councils: Sequence[Council], whole: Dict[Words, Council],
                  in_sentence: Dict[Words, Council]):
         self.councils = tuple(councils)
+        self._by_name = {council.name: council for council in councils}
         self._whole = whole  # a visitor's whole answer, after _core
         self._in_sentence = in_sentence  # names and aliases as written, to pick out of text
         self._longest = max(map(len, in_sentence), default=0)
@@ -126,6 +128,16 @@ class Councils:
 
     def in_nation(self, nation: str) -> List[Council]:
         return [council for council in self.councils if council.nation == nation]
+
+    def same_place(self, name: str, other: str) -> bool:
+        """Whether two councils (by name) are one place to a visitor: the same council, one
+        within the other ("Worcester" and Worcestershire), or both within a third ("Kidderminster"
+        and "Worcester"). Names not in the file are the same place only if equal."""
+        return name == other or bool(self._area(name) & self._area(other) - {None})
+
+    def _area(self, name: str) -> Set[Optional[str]]:
+        council = self._by_name.get(name)
+        return {name, council.within} if council else {name}
 
     def find(self, text: str) -> Optional[Council]:
         """The council `text` names, when the text is just a council or place name.
@@ -220,6 +232,7 @@ def parse_councils(raw: object) -> Councils:
         # "Reading council" in a sentence, though "Reading" alone is not an alias.
         for words in _spellings(council.name):
             _claim(in_sentence, _core(words) + ("council",), council, council.name)
+    _check_within(councils)
     return Councils(councils,
                     {words: council for words, (council, _) in whole.items()},
                     {words: council for words, (council, _) in in_sentence.items()})
@@ -247,8 +260,30 @@ def _nation(nation: str, entries: object) -> List[Council]:
         also = entry.get("also") or []
         if not isinstance(also, list) or not all(isinstance(a, str) and _words(a) for a in also):
             raise CouncilsError(f"{label}: 'also' must be a list of names, got {also!r}")
-        councils.append(Council(name.strip(), nation, tuple(a.strip() for a in also)))
+        within = entry.get("within")
+        if within is not None and not (isinstance(within, str) and within.strip()):
+            raise CouncilsError(f"{label}: 'within' must be one council's name, got {within!r}")
+        councils.append(Council(name.strip(), nation, tuple(a.strip() for a in also),
+                                within.strip() if within else None))
     return councils
+
+
+def _check_within(councils: Sequence[Council]) -> None:
+    """`within` names another council of the same nation, one that is within none itself."""
+    by_name = {council.name: council for council in councils}
+    for council in councils:
+        if council.within is None:
+            continue
+        outer = by_name.get(council.within)
+        if outer is None or outer is council:
+            raise CouncilsError(f"{council.nation} '{council.name}': within '{council.within}', "
+                                f"which is not another council in the file")
+        if outer.nation != council.nation:
+            raise CouncilsError(f"{council.nation} '{council.name}': within '{council.within}', "
+                                f"which is in {outer.nation}")
+        if outer.within is not None:
+            raise CouncilsError(f"{council.nation} '{council.name}': within '{council.within}', "
+                                f"which is itself within '{outer.within}'")
 
 
 def _claim(keys: Dict[Words, Tuple[Council, str]], words: Words, council: Council, text: str) -> None:

@@ -418,6 +418,11 @@ CASES = [
     ("we work for three councils already, want a fourth", [("stage", "expanding")]),
     ("S Lanarkshire", [("council", "South Lanarkshire Council")]),
     ("we work in W Sussex", [("council", "West Sussex County Council")]),
+    # A town or district and the council it lies within are one place (routes/councils.yml `within`)
+    ("we're based in Worcester but want Worcestershire work", [("council", "Worcestershire County Council")]),
+    ("based in Ballymena, want work from the Northern Trust", [("council", "Mid and East Antrim Borough Council"), ("council", "Northern Health and Social Care Trust")]),
+    ("based in Worcester but want Herefordshire work", [("stage", "expanding"), ("council", "Herefordshire Council")]),
+    ("we're on Lincolnshire's framework and we're in Boston", [("on_list", "framework"), ("council", "Boston Borough Council")]),
 ]
 
 

@@ -254,6 +254,22 @@ CASES = {
         lambda raw: raw["scotland"].append({"name": "fife council", "also": ["Kingdom of Fife"]}),
         "duplicate name 'fife council' (in scotland and scotland)",
     ),
+    "within a council not in the file": (
+        lambda raw: entry(raw, "england", "Worcester City Council").update(within="Worcestershire"),
+        "england 'Worcester City Council': within 'Worcestershire', which is not another council in the file",
+    ),
+    "within a council of another nation": (
+        lambda raw: entry(raw, "england", "Worcester City Council").update(within="Powys County Council"),
+        "england 'Worcester City Council': within 'Powys County Council', which is in wales",
+    ),
+    "within a council that is itself within one": (
+        lambda raw: entry(raw, "england", "Wyre Forest District Council").update(within="Worcester City Council"),
+        "within 'Worcester City Council', which is itself within 'Worcestershire County Council'",
+    ),
+    "within that is not a name": (
+        lambda raw: entry(raw, "england", "Worcester City Council").update(within=["Worcestershire County Council"]),
+        "england 'Worcester City Council': 'within' must be one council's name",
+    ),
 }
 
 
@@ -263,6 +279,29 @@ def test_malformed_file_is_refused_naming_the_entry(tmp_path, change, message):
         load_councils(broken(tmp_path, change))
     assert message in str(refused.value)
     assert isinstance(refused.value, ValueError)
+
+
+@pytest.mark.parametrize("name, other, same", [
+    ("Worcester City Council", "Worcestershire County Council", True),  # a district and its county
+    ("Worcestershire County Council", "Worcester City Council", True),
+    ("Wyre Forest District Council", "Worcester City Council", True),  # two districts of one county
+    ("Mid and East Antrim Borough Council", "Northern Health and Social Care Trust", True),
+    ("Leeds City Council", "Leeds City Council", True),
+    ("Worcester City Council", "Herefordshire Council", False),
+    ("Wyre Forest District Council", "Cambridge City Council", False),  # districts of two counties
+    ("Worcestershire County Council", "Warwickshire County Council", False),
+    ("Mid Ulster District Council", "Northern Health and Social Care Trust", False),  # in two Trusts
+])
+def test_same_place_is_one_council_or_one_within_the_other(name, other, same):
+    assert councils().same_place(name, other) is same
+
+
+def test_every_district_is_within_its_county():
+    """The file's district section: each district names the county council it lies in."""
+    districts = [c for c in councils().in_nation("england") if c.within]
+    assert len(districts) == 164
+    counties = {c.within for c in districts}
+    assert len(counties) == 21 and all(name.endswith("County Council") for name in counties)
 
 
 def test_invalid_yaml_is_refused(tmp_path):
