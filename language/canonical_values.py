@@ -101,7 +101,8 @@ def gather() -> Dict[str, Any]:
     return {
         "allowed": {entity: sorted(values) for entity, values in sorted(canonical_values().items())},
         "councils": {
-            nation: [{"name": c.name, "also": list(c.also)} for c in index.in_nation(nation)]
+            nation: [{"name": c.name, "also": list(c.also), **({"within": c.within} if c.within else {})}
+                     for c in index.in_nation(nation)]
             for nation in NATIONS
         },
         "hedges": load_hedges(),
@@ -248,7 +249,8 @@ class CanonicalValues(GraphComponent):
 
     def canonicalise(self, message: Message) -> List[Dict[Text, Any]]:
         doc = message.get(SPACY_DOCS[TEXT])
-        found = find(doc, self._allowed) if doc is not None else []
+        same_place = self._councils.same_place if self._councils else None
+        found = find(doc, self._allowed, same_place) if doc is not None else []
         if (message.get("intent") or {}).get("name") in QUESTION_INTENTS:
             asked = self._questions(message.get(TEXT))
             found = [f for f in found if f.entity in SAID_IN_QUESTIONS
