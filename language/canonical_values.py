@@ -249,8 +249,7 @@ class CanonicalValues(GraphComponent):
 
     def canonicalise(self, message: Message) -> List[Dict[Text, Any]]:
         doc = message.get(SPACY_DOCS[TEXT])
-        same_place = self._councils.same_place if self._councils else None
-        found = find(doc, self._allowed, same_place) if doc is not None else []
+        found = find(doc, self._allowed, self._councils) if doc is not None else []
         if (message.get("intent") or {}).get("name") in QUESTION_INTENTS:
             asked = self._questions(message.get(TEXT))
             found = [f for f in found if f.entity in SAID_IN_QUESTIONS

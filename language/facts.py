@@ -16,7 +16,7 @@ it, so what is tested is what the bot gets. No Rasa imports.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
 from language.pattern_format import BASE, CURRENT, IGNORE, NOT, TARGET, TARGET_AFTER
 
@@ -60,12 +60,29 @@ ADD_UP: Dict[Tuple[str, FrozenSet[str]], str] = {
 }
 
 
-# Whether two councils (by name) are one place to a visitor: routes.councils.Councils.same_place.
+class Places(Protocol):
+    """How councils (by name) lie in one another: routes.councils.Councils."""
+
+    def same_place(self, name: str, other: str) -> bool:
+        """One place to a visitor: the same council, one within the other, or both within a third."""
+
+    def within(self, name: str) -> Optional[str]:
+        """The council whose area wholly contains this one, if any."""
+
+
 SamePlace = Callable[[str, str], bool]
 
 
-def _only_equal(council: str, other: str) -> bool:
-    return council == other
+class _Apart:
+    """No council lies in another: each is only itself."""
+
+    @staticmethod
+    def same_place(name: str, other: str) -> bool:
+        return name == other
+
+    @staticmethod
+    def within(name: str) -> Optional[str]:
+        return None
 
 
 @dataclass(frozen=True)
@@ -77,21 +94,22 @@ class Found:
     text: str
 
 
-def find(doc, allowed: Mapping[str, FrozenSet[str]], same_place: Optional[SamePlace] = None) -> List[Found]:
+def find(doc, allowed: Mapping[str, FrozenSet[str]], places: Optional[Places] = None) -> List[Found]:
     """Canonical findings in text order (a slot takes the last one of its entity).
 
     ``allowed``: the canonical values per entity (language.mentions.canonical_values());
-    a span whose entity or value is not in it is never returned. ``same_place``: whether two
-    councils are one place ("based in Worcester, after Worcestershire work" names no second
-    council); without it, only a council and itself.
+    a span whose entity or value is not in it is never returned. ``places``: how councils lie in
+    one another ("based in Worcester, after Worcestershire work" names one place, and the
+    council is Worcestershire); without it, each council is only itself.
     """
-    same_place = same_place or _only_equal
+    places = places or _Apart()
+    same_place = places.same_place
     found = [
         Found(e.start_char, e.end_char, e.label_, e.ent_id_, e.text)
         for e in doc.ents
         if e.ent_id_ in allowed.get(e.label_, ())
     ]
-    found += _mentions(doc, allowed)
+    found += _mentions(doc, allowed, places)
     if any((f.entity, f.value) == (STAGE, NEW) and PRIVATE_WORDS & set(f.text.lower().split()) for f in found):
         # Private work only: new to publicly funded work, however long they have traded
         # ("the company's 2 years old, all private").
@@ -356,7 +374,7 @@ def _contexts(spans) -> Dict[str, Dict[str, list]]:
     return context
 
 
-def _mentions(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
+def _mentions(doc, allowed: Mapping[str, FrozenSet[str]], places: Places) -> List[Found]:
     spans = _spans(doc)
     context = _contexts(spans)
     candidates: Dict[str, list] = {}
@@ -373,22 +391,39 @@ def _mentions(doc, allowed: Mapping[str, FrozenSet[str]]) -> List[Found]:
         # one right after a `_not` phrase ("not Kent"); only the best tier is used.
         tier = {s: _tier(s, context, entity) for s in kept}
         best = min(tier.values(), default=0)
-        out += [Found(s.start_char, s.end_char, entity, s.id_, s.text) for s in kept if tier[s] == best]
+        chosen = [s for s in kept if tier[s] == best]
+        if entity == COUNCIL:
+            chosen = _the_councils_around(chosen, [s for s in kept if tier[s] < 2], places)
+        out += [Found(s.start_char, s.end_char, entity, s.id_, s.text) for s in chosen]
     return out
+
+
+def _the_councils_around(chosen: list, named: list, places: Places) -> list:
+    """Each chosen council, or the council around it where the visitor names that one too:
+    in "we get spot packages from Kent County Council for our Maidstone branch" the council
+    is Kent, which buys the care; Maidstone only says where."""
+    out = []
+    for span in chosen:
+        outer = places.within(span.id_)
+        around = [s for s in named if s.id_ == outer]
+        out.append(around[0] if around else span)
+    return sorted(set(out), key=lambda s: s.start)
 
 
 def _tier(span, context: Dict[str, Dict[str, list]], entity: str) -> int:
     """-1 after a `_target` phrase or before a `_target_after` one, 1 after `_base` or
     `_current` (a `_target` phrase that ends there too wins: "want to work in"), 2 after
-    `_not`, else 0."""
-    def after(section: str) -> bool:
-        return any(c.end == span.start for c in context[section].get(entity, []))
+    `_not` (unless a `_target` phrase as long ends there too, "but not Bradford's", or a
+    `_target_after` one follows, "not Cardiff yet"), else 0."""
+    def after(section: str) -> int:
+        return max((len(c) for c in context[section].get(entity, []) if c.end == span.start), default=0)
 
-    if after(NOT):
+    targeted = any(c.start == span.end for c in context[TARGET_AFTER].get(entity, []))
+    if after(NOT) and not (targeted or after(TARGET) >= after(NOT)):
         return 2
     if after(BASE):
         return 1
-    if after(TARGET) or any(c.start == span.end for c in context[TARGET_AFTER].get(entity, [])):
+    if after(TARGET) or targeted:
         return -1
     if after(CURRENT):
         return 1

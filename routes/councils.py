@@ -129,6 +129,11 @@ class Councils:
     def in_nation(self, nation: str) -> List[Council]:
         return [council for council in self.councils if council.nation == nation]
 
+    def within(self, name: str) -> Optional[str]:
+        """The name of the council whose area wholly contains the council named, if any."""
+        council = self._by_name.get(name)
+        return council.within if council else None
+
     def same_place(self, name: str, other: str) -> bool:
         """Whether two councils (by name) are one place to a visitor: the same council, one
         within the other ("Worcester" and Worcestershire), or both within a third ("Kidderminster"

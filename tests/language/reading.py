@@ -3,10 +3,10 @@ from language.facts import find
 from language.mentions import canonical_values, councils
 
 ALLOWED = canonical_values()
-SAME_PLACE = councils().same_place
+PLACES = councils()
 
 
 def facts(nlp, text):
     """[(entity, canonical value)] the pipeline finds in text, in order: the tree's facts and
     recognised councils, exactly what CanonicalValues hands Rasa (language.facts.find)."""
-    return [(f.entity, f.value) for f in find(nlp(text), ALLOWED, SAME_PLACE)]
+    return [(f.entity, f.value) for f in find(nlp(text), ALLOWED, PLACES)]

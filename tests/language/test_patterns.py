@@ -14,7 +14,7 @@ import yaml
 from language.contract import FACT_ENTITIES, REPO_ROOT, allowed_values
 from language.facts import COUNCIL, find
 from language.mentions import canonical_values
-from tests.language.reading import ALLOWED, SAME_PLACE, facts
+from tests.language.reading import ALLOWED, PLACES, facts
 
 FACTS = set(FACT_ENTITIES)
 PATTERNS = REPO_ROOT / "language" / "patterns"
@@ -420,9 +420,27 @@ CASES = [
     ("we work in W Sussex", [("council", "West Sussex County Council")]),
     # A town or district and the council it lies within are one place (routes/councils.yml `within`)
     ("we're based in Worcester but want Worcestershire work", [("council", "Worcestershire County Council")]),
-    ("based in Ballymena, want work from the Northern Trust", [("council", "Mid and East Antrim Borough Council"), ("council", "Northern Health and Social Care Trust")]),
+    ("based in Ballymena, want work from the Northern Trust", [("council", "Northern Health and Social Care Trust")]),
+    # ... and the council is the one around the town, the buyer
+    ("we get spot packages from Kent County Council for our Maidstone branch", [("stage", "established"), ("council", "Kent County Council")]),
     ("based in Worcester but want Herefordshire work", [("stage", "expanding"), ("council", "Herefordshire Council")]),
-    ("we're on Lincolnshire's framework and we're in Boston", [("on_list", "framework"), ("council", "Boston Borough Council")]),
+    ("we're on Lincolnshire's framework and we're in Boston", [("on_list", "framework"), ("council", "Lincolnshire County Council")]),
+    # Stop 30: the council they are not on yet, a wish to start getting work, lists said other ways
+    ("on leeds dps but not bradfords", [("stage", "expanding"), ("council", "Bradford Council")]),
+    ("we've done bits for caerphilly, not cardiff yet", [("council", "Cardiff Council"), ("stage", "expanding")]),
+    ("it's Medway, not Kent", [("council", "Medway Council")]),
+    ("we do work for the next council over", [("stage", "expanding")]),
+    ("private families only, want to start getting packages from the southern trust", [("stage", "new"), ("council", "Southern Health and Social Care Trust")]),
+    ("a home care provider on Hampshire's framework", [("service", "home_care"), ("on_list", "framework"), ("council", "Hampshire County Council")]),
+    ("we do home care for Surrey on their DPS", [("service", "home_care"), ("council", "Surrey County Council"), ("on_list", "dps")]),
+    ("we want to get on their framework", []),
+    ("want more work", []),
+    ("full right now", [("capacity", "none")]),
+    ("Capacity: about 60 hours", [("capacity", "limited")]),
+    ("the fw closed, no clue when it reopens", [("framework", "closed")]),
+    ("not heard of a fw for lewisham", [("framework", "unknown"), ("council", "London Borough of Lewisham")]),
+    ("fw goes on till 2029", [("framework", "closed")]),
+    ("their framework lasts another 3 years", [("framework", "closed")]),
 ]
 
 
@@ -448,7 +466,7 @@ def test_several_facts_in_one_message(nlp):
 def test_a_regulator_overlaps_the_registration_span(nlp):
     """entity_ruler spans can't overlap; the regulator is a mention, so both are kept."""
     doc = nlp("CQC registered")
-    found = find(doc, ALLOWED, SAME_PLACE)
+    found = find(doc, ALLOWED, PLACES)
     assert [(f.entity, f.value, f.text) for f in found] == [
         ("regulator", "cqc", "CQC"), ("registration", "registered", "CQC registered"),
     ]
@@ -1081,7 +1099,7 @@ def test_training_annotations_match_the_patterns(nlp):
     for name, example in _examples():
         text, spans = _parse(example)
         doc = nlp(text)
-        found = annotatable(find(doc, ALLOWED, SAME_PLACE))
+        found = annotatable(find(doc, ALLOWED, PLACES))
         want = [(s, e, ent, val) for s, e, ent, val in spans if ent in FACTS]
         got = [(f.start, f.end, f.entity, f.value) for f in found if f.entity in FACTS]
         known = council_spans(doc)
