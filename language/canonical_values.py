@@ -137,6 +137,7 @@ class CanonicalValues(GraphComponent):
         self._hedges: List[tuple] = []
         self._doubts: List[tuple] = []
         self._guesses: List[tuple] = []
+        self._hearsay: List[tuple] = []
         self._doubtable: FrozenSet[str] = frozenset()
         self._afterthoughts: List[tuple] = []
         self._question_openings: List[re.Pattern] = []
@@ -149,7 +150,8 @@ class CanonicalValues(GraphComponent):
         self._councils = parse_councils(knowledge["councils"])
         hedges = knowledge["hedges"]
         self._doubts = [tuple(hedge.split()) for hedge in hedges["doubt"]]
-        self._guesses = self._doubts + [tuple(hedge.split()) for hedge in hedges[GUESS]]
+        self._hearsay = [tuple(hedge.split()) for hedge in hedges[GUESS]]
+        self._guesses = self._doubts + self._hearsay
         self._hedges = [tuple(hedge.split()) for kind in KINDS for hedge in hedges[kind]]
         self._doubtable = frozenset(hedges["facts"])
         self._afterthoughts = self._doubts + [tuple(hedge.split()) for hedge in hedges.get(AFTERTHOUGHT, [])]
@@ -256,9 +258,12 @@ class CanonicalValues(GraphComponent):
                      or not any(start <= f.start <= end for start, end in asked)]
         name = type(self).__name__
         # A fact the patterns found after a doubt ("no idea if we're registered") is not taken,
-        # nor a DPS or framework status after a guess ("I think their DPS might be open now").
+        # nor a DPS or framework status after a guess ("I think their DPS might be open now") or
+        # with one inside its words ("Dorset's DPS - someone said it reopens in July"; a doubt
+        # inside is the pattern's own: "the framework closed, no idea when it reopens").
         doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN
                    and (self._governed(doc, f.start, self._guesses if f.entity in STATUS_FACTS else self._doubts)
+                        or (f.entity in STATUS_FACTS and self._governed(doc, f.end, self._hearsay))
                         or self._taken_back(doc, f))]
         found = [f for f in found if f not in doubted]
         entities = [

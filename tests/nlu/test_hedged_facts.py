@@ -70,6 +70,11 @@ def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
     ("heard the Croydon DPS is open again", "dps"),
     ("could be wrong but the Bolton framework is closed", "framework"),
     ("the Wirral DPS is closing in March, is that right?", "dps"),
+    # a guess with no "I", told, and hearsay inside the status (stop 30)
+    ("think the dps is open", "dps"),
+    ("Suffolk's framework is closed I'm told", "framework"),
+    ("gwynedd dont have a dps i dont think", "dps"),
+    ("Dorset's DPS - someone said it reopens in July", "dps"),
 ])
 def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
     _, said = parsed(nlu_model, text)
@@ -80,6 +85,8 @@ def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
     ("we're registered with CQC", "registration"), ("we have spare capacity", "capacity"),
     # a doubt about one thing leaves the fact said plainly in another clause alone
     ("not sure about the DPS, but we're registered", "registration"),
+    # a doubt inside the status is the status's own: closed, and only the reopening unknown
+    ("the fw closed, no clue when it reopens", "framework"),
 ])
 def test_the_fact_said_plainly_is_taken(nlu_model, text, fact):
     _, said = parsed(nlu_model, text)
