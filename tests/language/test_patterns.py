@@ -441,6 +441,13 @@ CASES = [
     ("not heard of a fw for lewisham", [("framework", "unknown"), ("council", "London Borough of Lewisham")]),
     ("fw goes on till 2029", [("framework", "closed")]),
     ("their framework lasts another 3 years", [("framework", "closed")]),
+    ("I'm opening a home care agency in Dundee", [("stage", "new"), ("service", "home_care"), ("council", "Dundee City Council")]),
+    ("staffordshire are launching a new care home framework soon", [("council", "Staffordshire County Council"), ("framework", "opening"), ("service", "care_home")]),
+    ("looking to grow with them", [("stage", "established")]),
+    ("we want to grow, looking at Dudley", [("stage", "expanding"), ("council", "Dudley Council")]),
+    ("lost out on their framework in 2021", []),
+    ("on Stockport's DPS, cqc registered, 50 hrs", [("on_list", "dps"), ("council", "Stockport Council"), ("regulator", "cqc"), ("registration", "registered"), ("capacity", "limited")]),
+    ("care home in Cardiff, 32 beds, registered", [("service", "care_home"), ("council", "Cardiff Council"), ("registration", "registered")]),
 ]
 
 
