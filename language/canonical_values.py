@@ -137,7 +137,7 @@ class CanonicalValues(GraphComponent):
         self._hedges: List[tuple] = []
         self._doubts: List[tuple] = []
         self._guesses: List[tuple] = []
-        self._hearsay: List[tuple] = []
+        self._only_guesses: List[tuple] = []
         self._doubtable: FrozenSet[str] = frozenset()
         self._afterthoughts: List[tuple] = []
         self._question_openings: List[re.Pattern] = []
@@ -150,8 +150,8 @@ class CanonicalValues(GraphComponent):
         self._councils = parse_councils(knowledge["councils"])
         hedges = knowledge["hedges"]
         self._doubts = [tuple(hedge.split()) for hedge in hedges["doubt"]]
-        self._hearsay = [tuple(hedge.split()) for hedge in hedges[GUESS]]
-        self._guesses = self._doubts + self._hearsay
+        self._only_guesses = [tuple(hedge.split()) for hedge in hedges[GUESS]]
+        self._guesses = self._doubts + self._only_guesses
         self._hedges = [tuple(hedge.split()) for kind in KINDS for hedge in hedges[kind]]
         self._doubtable = frozenset(hedges["facts"])
         self._afterthoughts = self._doubts + [tuple(hedge.split()) for hedge in hedges.get(AFTERTHOUGHT, [])]
@@ -263,7 +263,7 @@ class CanonicalValues(GraphComponent):
         # inside is the pattern's own: "the framework closed, no idea when it reopens").
         doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN
                    and (self._governed(doc, f.start, self._guesses if f.entity in STATUS_FACTS else self._doubts)
-                        or (f.entity in STATUS_FACTS and self._governed(doc, f.end, self._hearsay))
+                        or (f.entity in STATUS_FACTS and self._governed(doc, f.end, self._only_guesses))
                         or self._taken_back(doc, f))]
         found = [f for f in found if f not in doubted]
         entities = [

@@ -16,7 +16,7 @@ it, so what is tested is what the bot gets. No Rasa imports.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
 from language.pattern_format import BASE, CURRENT, IGNORE, NOT, TARGET, TARGET_AFTER
 
@@ -70,9 +70,6 @@ class Places(Protocol):
         """The council whose area wholly contains this one, if any."""
 
 
-SamePlace = Callable[[str, str], bool]
-
-
 class _Apart:
     """No council lies in another: each is only itself."""
 
@@ -103,7 +100,6 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]], places: Optional[Places] = 
     council is Worcestershire); without it, each council is only itself.
     """
     places = places or _Apart()
-    same_place = places.same_place
     found = [
         Found(e.start_char, e.end_char, e.label_, e.ent_id_, e.text)
         for e in doc.ents
@@ -114,23 +110,23 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]], places: Optional[Places] = 
         # Private work only: new to publicly funded work, however long they have traded
         # ("the company's 2 years old, all private").
         found = [f for f in found if (f.entity, f.value) != (STAGE, ESTABLISHED)]
-    if _targets_another_council(doc, found, same_place):
+    if _targets_another_council(doc, found, places):
         found = _as_expanding(found, {ESTABLISHED})
-    if _new_only_to_the_target(doc, found, same_place):
+    if _new_only_to_the_target(doc, found, places):
         found = _as_expanding(found, {NEW})
     if _nhs_work_but_no_council_work(found):
         found = _as_expanding(found, {NEW})
-    found += _moving_from_council_to_council(doc, found, same_place)
-    found += _from_nhs_work_to_a_council(doc, found, same_place)
-    if _work_with_one_council_none_with_another(found, same_place):
+    found += _moving_from_council_to_council(doc, found, places)
+    found += _from_nhs_work_to_a_council(doc, found, places)
+    if _work_with_one_council_none_with_another(found, places):
         found = _as_expanding(found, {NEW, ESTABLISHED})
     found += _spot_work_with_the_council(found)
-    found = _from_a_current_council_to_another(doc, found, same_place)
+    found = _from_a_current_council_to_another(doc, found, places)
     if any(f.entity == ON_LIST and f.value in LISTED for f in found):
         # On the buyer's list with "no packages yet": the list makes them established
         # (the tree's `implies`), so the "new" of no work yet is not taken.
         found = [f for f in found if (f.entity, f.value) != (STAGE, NEW)]
-    if _lists_of_another_council(doc, found, same_place):
+    if _lists_of_another_council(doc, found, places):
         found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED)]
     for (entity, value), beaten in OUTRANKS.items():
         if any(f.entity == entity and f.value == value for f in found):
@@ -156,7 +152,7 @@ def said_at_all(doc, allowed: Mapping[str, FrozenSet[str]]) -> Set[str]:
             | {s.label_ for s in _spans(doc) if s.id_ in allowed.get(s.label_, ())})
 
 
-def _targets_another_council(doc, found: List[Found], same_place: SamePlace) -> bool:
+def _targets_another_council(doc, found: List[Found], places: Places) -> bool:
     """Established, and after a council the established phrase does not name ("we work for
     Leeds, want to get into Wakefield", "we do council work up north, eyeing up Dumfries"):
     a council marked by a `_target` or `_target_after` phrase (language/mentions/council.yml)
@@ -167,17 +163,19 @@ def _targets_another_council(doc, found: List[Found], same_place: SamePlace) -> 
     spans = _spans(doc)
     context = _contexts(spans)
     councils = [s for s in spans if s.label_ == COUNCIL]
-    worked_for = [s.id_ for s in councils
-                  if any(start <= s.start_char and s.end_char <= end for start, end in established)]
+
+    def said_established(s) -> bool:
+        return any(start <= s.start_char and s.end_char <= end for start, end in established)
+
+    worked_for = [s.id_ for s in councils if said_established(s)]
     return any(
-        _tier(s, context, COUNCIL) < 0
-        and not any(start <= s.start_char and s.end_char <= end for start, end in established)
-        and not any(same_place(s.id_, other) for other in worked_for)
+        _tier(s, context, COUNCIL) < 0 and not said_established(s)
+        and not any(places.same_place(s.id_, other) for other in worked_for)
         for s in councils
     )
 
 
-def _targets_and_elsewhere(doc, same_place: SamePlace) -> Tuple[Dict[str, Dict[str, list]], list, Set[str]]:
+def _targets_and_elsewhere(doc, places: Places) -> Tuple[Dict[str, Dict[str, list]], list, Set[str]]:
     """The context phrases, the councils they mark as the one the visitor is after, and the
     names of other councils said plainly or as the visitor's base."""
     spans = _spans(doc)
@@ -185,17 +183,17 @@ def _targets_and_elsewhere(doc, same_place: SamePlace) -> Tuple[Dict[str, Dict[s
     councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
     targets = [s for s, tier in councils if tier < 0]
     elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)
-                 and not any(same_place(s.id_, t.id_) for t in targets)}
+                 and not any(places.same_place(s.id_, t.id_) for t in targets)}
     return context, targets, elsewhere
 
 
-def _from_nhs_work_to_a_council(doc, found: List[Found], same_place: SamePlace) -> List[Found]:
+def _from_nhs_work_to_a_council(doc, found: List[Found], places: Places) -> List[Found]:
     """No stage said, NHS funding said and then a council they are after ("we do CHC for the
     ICB, want to work with Camden council now"): NHS work is publicly funded work, so
     expanding, said by the phrase that marks the target."""
     if any(f.entity == STAGE for f in found):
         return []
-    context, targets, _ = _targets_and_elsewhere(doc, same_place)
+    context, targets, _ = _targets_and_elsewhere(doc, places)
     if not _nhs_before_the_target(found, targets):
         return []
     return _expanding_into(targets[-1], context)
@@ -207,18 +205,18 @@ def _nhs_before_the_target(found: List[Found], targets: list) -> bool:
                                  for f in found)
 
 
-def _work_with_one_council_none_with_another(found: List[Found], same_place: SamePlace) -> bool:
+def _work_with_one_council_none_with_another(found: List[Found], places: Places) -> bool:
     """Work with one council (established, or on a list) and none with another (new), two
     councils named: "Dundee already place residents with us, but we've never had an Angus
     council placement", "we're on the Essex framework ... never had anything from Southend"."""
     stages = {f.value for f in found if f.entity == STAGE}
     listed = any(f.entity == ON_LIST and f.value in LISTED for f in found)
-    councils = sorted({f.value for f in found if f.entity == COUNCIL})
+    councils = {f.value for f in found if f.entity == COUNCIL}
     return (NEW in stages and (ESTABLISHED in stages or listed)
-            and any(not same_place(a, b) for a in councils for b in councils))
+            and any(not places.same_place(a, b) for a in councils for b in councils))
 
 
-def _new_only_to_the_target(doc, found: List[Found], same_place: SamePlace) -> bool:
+def _new_only_to_the_target(doc, found: List[Found], places: Places) -> bool:
     """New, said only by the phrases that mark the council they are after ("never worked with
     Durham council", "Flintshire would be brand new to us"), and another council named plainly
     or as their base ("our office is in Darlington"): new to that council, not to council
@@ -228,7 +226,7 @@ def _new_only_to_the_target(doc, found: List[Found], same_place: SamePlace) -> b
     new = [f for f in found if (f.entity, f.value) == (STAGE, NEW)]
     if not new:
         return False
-    context, targets, elsewhere = _targets_and_elsewhere(doc, same_place)
+    context, targets, elsewhere = _targets_and_elsewhere(doc, places)
     if not targets or not (elsewhere or _nhs_before_the_target(found, targets)):
         return False
     marks = [c for c in context[TARGET].get(COUNCIL, []) if any(c.end == t.start for t in targets)]
@@ -247,13 +245,13 @@ def _nhs_work_but_no_council_work(found: List[Found]) -> bool:
             and not any(PRIVATE_WORDS & set(f.text.lower().split()) for f in new))
 
 
-def _moving_from_council_to_council(doc, found: List[Found], same_place: SamePlace) -> List[Found]:
+def _moving_from_council_to_council(doc, found: List[Found], places: Places) -> List[Found]:
     """No stage said, one council named plainly or as the base and a different one as the
     target ("based in Bristol, want to take on work in South Glos", "we're in Croydon and
     would like to start working in Bromley"): expanding, said by the phrase that marks the target."""
     if any(f.entity == STAGE for f in found):
         return []
-    context, targets, elsewhere = _targets_and_elsewhere(doc, same_place)
+    context, targets, elsewhere = _targets_and_elsewhere(doc, places)
     if not targets or not elsewhere:
         return []
     return _expanding_into(targets[-1], context)
@@ -276,7 +274,7 @@ def _spot_work_with_the_council(found: List[Found]) -> List[Found]:
             if (f.entity, f.value) == (ON_LIST, "none") and "spot" in f.text.lower()][:1]
 
 
-def _from_a_current_council_to_another(doc, found: List[Found], same_place: SamePlace) -> List[Found]:
+def _from_a_current_council_to_another(doc, found: List[Found], places: Places) -> List[Found]:
     """A council they already work for (after a `_current` phrase: "we do work for Warrington",
     "we're on Newham's", "we deliver in Bristol"; or inside or just before a phrase that says
     established: "Leeds gives us lots of work") and a different one the slot would take ("Tower
@@ -296,7 +294,7 @@ def _from_a_current_council_to_another(doc, found: List[Found], same_place: Same
                       for start, end in established)]
     current_ids = {s.id_ for s in current}
     chosen_ids = {f.value for f in found if f.entity == COUNCIL
-                  and not any(same_place(f.value, c) for c in current_ids)}
+                  and not any(places.same_place(f.value, c) for c in current_ids)}
     chosen = [s for s in councils if s.id_ in chosen_ids]
     if not current or not chosen or any(_joined(doc, c, s) for c in current for s in chosen):
         return found
@@ -325,7 +323,7 @@ def _joined(doc, a, b) -> bool:
     return "," not in between or (second.end < len(doc) and doc[second.end].lower_ in {"and", "&", ","})
 
 
-def _lists_of_another_council(doc, found: List[Found], same_place: SamePlace) -> bool:
+def _lists_of_another_council(doc, found: List[Found], places: Places) -> bool:
     """Expanding into a council they target, and a list said of another ("we're on the Lewisham
     framework and want to get into Greenwich", "new to Shropshire, we're on Telford's DPS",
     "expanding into Redbridge from Havering, where we've been on the framework"): the list is not
@@ -348,7 +346,7 @@ def _lists_of_another_council(doc, found: List[Found], same_place: SamePlace) ->
         before = [s for s, _ in councils if s.end_char <= found_list.end]
         if before:
             last = max(before, key=lambda s: s.end_char).id_
-            return not any(same_place(last, t) for t in target_ids)
+            return not any(places.same_place(last, t) for t in target_ids)
         return found_list.start < min(t.start_char for t in targets)
 
     return bool(lists) and all(of_another(f) for f in lists)
