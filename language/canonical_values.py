@@ -221,12 +221,15 @@ class CanonicalValues(GraphComponent):
         """Is there a hedge in the clause of the words before character ``upto``?"""
         return doc is not None and governs([t.norm_ for t in doc if t.idx < upto], hedges)
 
-    def _taken_back(self, doc: Any, found: Found) -> bool:
+    def _taken_back(self, doc: Any, found: Found, others: List[Found]) -> bool:
         """The status of a DPS or framework (STATUS_FACTS) said in a clause that ends in a
-        question mark or followed by an afterthought ("..., I might be wrong")."""
+        question mark or followed by an afterthought ("..., I might be wrong"). A doubt inside
+        the other list's status is that one's: "framework closed, dps dunno"."""
         if doc is None or found.entity not in STATUS_FACTS:
             return False
-        after = [t.norm_ for t in doc if t.idx >= found.end]
+        theirs = [(o.start, o.end) for o in others if o.entity in STATUS_FACTS and o.entity != found.entity]
+        after = [t.norm_ for t in doc if t.idx >= found.end
+                 and not any(start <= t.idx < end for start, end in theirs)]
         return asked(after) or taken_back(after, self._afterthoughts)
 
     def _questions(self, text: str) -> List[tuple]:
@@ -264,7 +267,7 @@ class CanonicalValues(GraphComponent):
         doubted = [f for f in found if f.entity in self._doubtable and f.value != UNKNOWN
                    and (self._governed(doc, f.start, self._guesses if f.entity in STATUS_FACTS else self._doubts)
                         or (f.entity in STATUS_FACTS and self._governed(doc, f.end, self._only_guesses))
-                        or self._taken_back(doc, f))]
+                        or self._taken_back(doc, f, found))]
         found = [f for f in found if f not in doubted]
         entities = [
             {"entity": f.entity, "start": f.start, "end": f.end, "value": f.value, "extractor": name}

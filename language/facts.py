@@ -15,6 +15,7 @@ it, so what is tested is what the bot gets. No Rasa imports.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
@@ -32,6 +33,9 @@ PRIVATE_WORDS = frozenset({"private", "privately", "self-funded", "self-funders"
 # Words of a "new" phrase that denies council work ("no council work", "nothing from the LA",
 # "never had anything off Bristol"), unlike a start-up's ("brand new agency").
 NO_COUNCIL_WORK_WORDS = frozenset({"council", "councils", "la", "local", "authority", "never", "no", "nothing", "zero"})
+
+# Words after a council's name that are not part of it as typed ("Stoke city", "Staffordshire CC").
+COUNCIL_WORDS = frozenset({"city", "council", "cc", "county", "borough", "bc", "mbc", "'s"})
 
 # Within one message a more specific value outranks a more general one of the same fact,
 # wherever each is said: "we want to add supported living, we're CQC registered" means
@@ -52,6 +56,17 @@ OUTRANKS: Dict[Tuple[str, str], FrozenSet[str]] = {
 # not registered because registration is not required.
 READ_WITH: Dict[Tuple[str, str, str, str], str] = {
     ("service", "unregulated", "registration", "unregistered"): "not_required",
+}
+# One status phrase about both lists ("both shut", "neither is open", "no idea about the
+# framework or the DPS", language/patterns/dps.yml) says it of the other list too, in that
+# list's words (_both_lists). "Either" counts only beside a doubt ("no clue on either"): "the
+# framework isn't open either" is about the framework.
+BOTH_LISTS_WORDS = frozenset({"both", "neither"})
+DOUBT_WORDS = frozenset({"idea", "clue", "sure", "dunno", "know", "unsure"})
+LIST_WORDS = {"dps": frozenset({"dps", "dynamic"}), "framework": frozenset({"framework", "fw"})}
+OTHER_LIST: Dict[str, Tuple[str, Dict[str, str]]] = {
+    "dps": ("framework", {"open": "opening", "closed": "closed", "unknown": "unknown"}),
+    "framework": ("dps", {"opening": "open", "closed": "closed", "unknown": "unknown"}),
 }
 # Values of one fact that, said in one message, add up to another: "we're on the DPS and got
 # onto the framework last year" is on both.
@@ -116,6 +131,7 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]], places: Optional[Places] = 
         found = _as_expanding(found, {NEW})
     if _nhs_work_but_no_council_work(found):
         found = _as_expanding(found, {NEW})
+    found += _more_from_a_current_council(doc, found, places)
     found += _moving_from_council_to_council(doc, found, places)
     found += _from_nhs_work_to_a_council(doc, found, places)
     if _work_with_one_council_none_with_another(found, places):
@@ -128,6 +144,7 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]], places: Optional[Places] = 
         found = [f for f in found if (f.entity, f.value) != (STAGE, NEW)]
     if _lists_of_another_council(doc, found, places):
         found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED)]
+    found += _both_lists(found)
     for (entity, value), beaten in OUTRANKS.items():
         if any(f.entity == entity and f.value == value for f in found):
             found = [f for f in found if not (f.entity == entity and f.value in beaten)]
@@ -167,7 +184,11 @@ def _targets_another_council(doc, found: List[Found], places: Places) -> bool:
     def said_established(s) -> bool:
         return any(start <= s.start_char and s.end_char <= end for start, end in established)
 
-    worked_for = [s.id_ for s in councils if said_established(s)]
+    # The councils the phrase names, or names next ("we do spot work for Bury and Bolton").
+    named = [s for s in councils if said_established(s)
+             or any(0 <= s.start_char - end <= 1 for _, end in established)]
+    named += [s for s in councils if s not in named and any(_joined(doc, n, s) for n in named)]
+    worked_for = [s.id_ for s in named]
     return any(
         _tier(s, context, COUNCIL) < 0 and not said_established(s)
         and not any(places.same_place(s.id_, other) for other in worked_for)
@@ -257,6 +278,29 @@ def _moving_from_council_to_council(doc, found: List[Found], places: Places) -> 
     return _expanding_into(targets[-1], context)
 
 
+def _more_from_a_current_council(doc, found: List[Found], places: Places) -> List[Found]:
+    """No stage said, and the council they are after is one they already work for, named
+    after a `_current` phrase or listed with one ("we do spot for NE Lincs and North Lincs,
+    want more NE Lincs hours"): established, said at that phrase."""
+    if any(f.entity == STAGE for f in found):
+        return []
+    context, targets, _ = _targets_and_elsewhere(doc, places)
+    if not targets:
+        return []
+    # "we used to work for Torbay": work they had, not work they have.
+    marks = {c.end: c for c in context[CURRENT].get(COUNCIL, [])
+             if [t.lower_ for t in doc[max(c.start - 2, 0):c.start]] != ["used", "to"]}
+    councils = [s for s in _spans(doc) if s.label_ == COUNCIL]
+    current = [s for s in councils if s.start in marks and _tier(s, context, COUNCIL) == 1]
+    current += [s for s in councils if s not in current and any(_joined(doc, c, s) for c in current)]
+    for council in current:
+        if places.same_place(council.id_, targets[-1].id_) and council.start < targets[-1].start:
+            mark = next((marks[c.start] for c in current if c.start in marks), None)
+            if mark is not None:
+                return [Found(mark.start_char, mark.end_char, STAGE, ESTABLISHED, mark.text)]
+    return []
+
+
 def _expanding_into(target, context: Dict[str, Dict[str, list]]) -> List[Found]:
     """Stage expanding, found at the phrase that marks ``target`` as the council they are after."""
     phrase = next(c for c in context[TARGET].get(COUNCIL, []) + context[TARGET_AFTER].get(COUNCIL, [])
@@ -313,11 +357,28 @@ def _from_a_current_council_to_another(doc, found: List[Found], places: Places) 
     return found + [Found(mark.start_char, mark.end_char, STAGE, EXPANDING, mark.text)]
 
 
+def _both_lists(found: List[Found]) -> List[Found]:
+    """The other list's status, where one status phrase is about both lists and nothing is
+    said of the other one on its own: "east sussex - both shut" is dps and framework closed."""
+    said = {f.entity for f in found}
+    out = []
+    for f in found:
+        if f.entity not in OTHER_LIST or OTHER_LIST[f.entity][0] in said:
+            continue
+        words = set(re.findall(r"[a-z]+", f.text.lower()))
+        if (words & BOTH_LISTS_WORDS or ("either" in words and words & DOUBT_WORDS)
+                or all(words & list_words for list_words in LIST_WORDS.values())):
+            other, values = OTHER_LIST[f.entity]
+            out.append(replace(f, entity=other, value=values[f.value]))
+    return out
+
+
 def _joined(doc, a, b) -> bool:
     """Two council names with only "and", "&", "or" or "/" between them, or a comma that
-    a list goes on after ("Leeds, Bradford and Wakefield", not "Bury, Rochdale approached us"): one group."""
+    a list goes on after ("Leeds, Bradford and Wakefield", not "Bury, Rochdale approached us"),
+    the first name's council words aside ("Stoke city and Staffordshire CC"): one group."""
     first, second = sorted((a, b), key=lambda s: s.start)
-    between = {t.lower_ for t in doc[first.end:second.start]}
+    between = {t.lower_ for t in doc[first.end:second.start]} - COUNCIL_WORDS
     if not between <= {"and", "&", "or", "/", ","}:
         return False
     return "," not in between or (second.end < len(doc) and doc[second.end].lower_ in {"and", "&", ","})

@@ -448,6 +448,24 @@ CASES = [
     ("lost out on their framework in 2021", []),
     ("on Stockport's DPS, cqc registered, 50 hrs", [("on_list", "dps"), ("council", "Stockport Council"), ("regulator", "cqc"), ("registration", "registered"), ("capacity", "limited")]),
     ("care home in Cardiff, 32 beds, registered", [("service", "care_home"), ("council", "Cardiff Council"), ("registration", "registered")]),
+    # Stop 31: one status for both lists, "no framework" among what they are not on, more work
+    # from a council they already work for, "SL"
+    ("east sussex - both shut", [("council", "East Sussex County Council"), ("dps", "closed"), ("framework", "closed")]),
+    ("neither the framework nor the dps is open", [("dps", "closed"), ("framework", "closed")]),
+    ("brent framework and dps both open", [("council", "London Borough of Brent"), ("dps", "open"), ("framework", "opening")]),
+    ("conwy - no clue on either", [("council", "Conwy County Borough Council"), ("dps", "unknown"), ("framework", "unknown")]),
+    ("the dps is shut and the framework isn't open either", [("dps", "closed"), ("framework", "closed")]),
+    ("not on the dps, no framework either", [("on_list", "none")]),
+    ("no framework, no dps, nothing", [("on_list", "none")]),
+    ("there's no framework in Fife", [("framework", "closed"), ("council", "Fife Council")]),
+    ("the dps opens in january", [("dps", "closed")]),
+    ("we do spot for NE Lincs and North Lincs, want more NE Lincs hours", [("stage", "established"), ("council", "North East Lincolnshire Council")]),
+    ("spot packages with Stoke city and Staffordshire CC, want the staffs framework", [("stage", "established"), ("council", "Staffordshire County Council")]),
+    ("we do spot work for Bury and Bolton, want Wigan", [("stage", "expanding"), ("council", "Wigan Council")]),
+    ("we used to work for Torbay, want to get back into Torbay", [("stage", "expanding"), ("council", "Torbay Council")]),
+    ("we do private live in care only", [("stage", "new"), ("service", "home_care")]),
+    ("we have other council contracts just not with northumberland", [("stage", "expanding"), ("council", "Northumberland County Council")]),
+    ("we r cqc reg SL", [("regulator", "cqc"), ("registration", "registered"), ("service", "supported_living")]),
 ]
 
 

@@ -75,6 +75,8 @@ def test_a_fact_after_a_doubt_is_unsure_not_taken(nlu_model, text, fact):
     ("Suffolk's framework is closed I'm told", "framework"),
     ("gwynedd dont have a dps i dont think", "dps"),
     ("Dorset's DPS - someone said it reopens in July", "dps"),
+    # hearsay from a friend or colleague (stop 31)
+    ("Haringey: a colleague told me the DPS is open", "dps"),
 ])
 def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
     _, said = parsed(nlu_model, text)
@@ -87,6 +89,8 @@ def test_a_doubted_fact_with_a_not_sure_answer_takes_it(nlu_model, text, fact):
     ("not sure about the DPS, but we're registered", "registration"),
     # a doubt inside the status is the status's own: closed, and only the reopening unknown
     ("the fw closed, no clue when it reopens", "framework"),
+    # a doubt inside the other list's status is that one's (stop 31)
+    ("scottish borders framework closed, dps dunno", "framework"),
 ])
 def test_the_fact_said_plainly_is_taken(nlu_model, text, fact):
     _, said = parsed(nlu_model, text)
