@@ -111,6 +111,9 @@ def make_nlp(
     import spacy
 
     nlp = spacy.blank("en")
+    # "150hrs+" is "150", "hrs", "+", as "150 hrs" is: the patterns' <small>/<big> hrs read it.
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(
+        list(nlp.Defaults.suffixes) + [r"(?<=[0-9])(?:hrs|hr|hours|hour)", r"(?<=[0-9a-z])\+"]).search
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     # Sets NORM (lower case, or a typo's correction) for the rulers; the text stays as typed.
     spelling = nlp.add_pipe(SPELLING_FACTORY, name="spelling")

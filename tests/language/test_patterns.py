@@ -466,6 +466,9 @@ CASES = [
     ("we do private live in care only", [("stage", "new"), ("service", "home_care")]),
     ("we have other council contracts just not with northumberland", [("stage", "expanding"), ("council", "Northumberland County Council")]),
     ("we r cqc reg SL", [("regulator", "cqc"), ("registration", "registered"), ("service", "supported_living")]),
+    ("first time doing any council work", [("stage", "new")]),
+    ("not on there dps yet", [("on_list", "none")]),
+    ("loads, 300hrs+", [("capacity", "available")]),
 ]
 
 

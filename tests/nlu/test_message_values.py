@@ -50,3 +50,14 @@ def test_no_fact_from_a_reply_too_short_to_say_which(nlu_model, text):
     it would close the DPS and the framework at once."""
     [(result, _)] = nlu_model.parse([text])
     assert message_facts(result) == [], result["entities"]
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("only spot purchases no framework or dps", "framework"),
+    ("not on the dps, no framework either", "framework"),
+])
+def test_no_guess_where_a_pattern_says_the_words_are_not_the_fact(nlu_model, text, fact):
+    """Stop 31: "no framework" among what they are not on is an `_ignore` of the framework's
+    status (language/patterns/framework.yml), so the whole message is not read for it either."""
+    [(result, _)] = nlu_model.parse([text])
+    assert fact not in [e["entity"] for e in result["entities"]], result["entities"]
