@@ -295,12 +295,10 @@ def _more_from_a_current_council(doc, found: List[Found], places: Places) -> Lis
     councils = [s for s in _spans(doc) if s.label_ == COUNCIL]
     current = [s for s in councils if s.start in marks and _tier(s, context, COUNCIL) == 1]
     current += [s for s in councils if s not in current and any(_joined(doc, c, s) for c in current)]
-    for council in current:
-        if places.same_place(council.id_, targets[-1].id_) and council.start < targets[-1].start:
-            mark = next((marks[c.start] for c in current if c.start in marks), None)
-            if mark is not None:
-                return [Found(mark.start_char, mark.end_char, STAGE, ESTABLISHED, mark.text)]
-    return []
+    if not any(places.same_place(c.id_, targets[-1].id_) and c.start < targets[-1].start for c in current):
+        return []
+    mark = marks[current[0].start]
+    return [Found(mark.start_char, mark.end_char, STAGE, ESTABLISHED, mark.text)]
 
 
 def _expanding_into(target, context: Dict[str, Dict[str, list]]) -> List[Found]:
