@@ -10,6 +10,11 @@ anywhere (a regex, a number, NOT_IN). It finds the same matches as one Matcher h
 every pattern (tests/language/test_first_word.py), in a different order, which the rulers
 don't depend on: they sort and filter the matches themselves.
 
+Each Matcher runs from the first token its patterns can start at, not from the message's
+start (a Matcher tries its patterns at every token it is given, and the start words' IN test
+is a Python call per token). Patterns that start with a punctuation mark have a Matcher of
+their own, run from the message's first mark.
+
 It also remembers the matches of the last few hundred token sequences it saw. Why: Rasa's
 SpacyNLP sends every example of a route question through the pipeline with its answer, so
 training matched 466 copies of 12 long answers, 30 of its 35 seconds in spaCy.
@@ -61,12 +66,13 @@ class FirstWordMatcher:
         self.vocab = vocab
         self.validate = validate
         self._anywhere = Matcher(vocab, validate=validate)
+        self._after_punct = Matcher(vocab, validate=validate)
         self._by_words: Dict[FrozenSet[str], Matcher] = {}
         self._by_word: Dict[str, List[Matcher]] = defaultdict(list)
         self._seen: "OrderedDict[Tuple, List[tuple]]" = OrderedDict()
 
     def _matchers(self) -> Iterable[Matcher]:
-        return (self._anywhere, *self._by_words.values())
+        return (self._anywhere, self._after_punct, *self._by_words.values())
 
     def _normalize_key(self, key):
         return self._anywhere._normalize_key(key)
@@ -75,7 +81,12 @@ class FirstWordMatcher:
         self._seen.clear()
         for pattern in patterns:
             words = start_words(pattern)
-            matcher = self._anywhere if words is None else self._by_words.get(words)
+            if words is not None:
+                matcher = self._by_words.get(words)
+            elif pattern and pattern[0] == {"IS_PUNCT": True}:
+                matcher = self._after_punct
+            else:
+                matcher = self._anywhere
             if matcher is None:
                 matcher = self._by_words[words] = Matcher(self.vocab, validate=self.validate)
                 for word in words:
@@ -111,12 +122,15 @@ class FirstWordMatcher:
 
     def _match(self, doc) -> List[tuple]:
         matches = list(self._anywhere(doc)) if len(self._anywhere) else []
-        ran = set()
-        for norm in {token.norm_ for token in doc}:
-            for matcher in self._by_word.get(norm, ()):
-                if id(matcher) not in ran:
-                    ran.add(id(matcher))
-                    matches.extend(matcher(doc))
+        first: Dict[Matcher, int] = {}
+        punct = len(self._after_punct) > 0
+        for i, token in enumerate(doc):
+            if punct and token.is_punct:
+                first.setdefault(self._after_punct, i)
+            for matcher in self._by_word.get(token.norm_, ()):
+                first.setdefault(matcher, i)
+        for matcher, start in first.items():
+            matches.extend((key, start + begin, start + end) for key, begin, end in matcher(doc[start:]))
         return matches
 
 

