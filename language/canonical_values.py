@@ -63,7 +63,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from language.facts import COUNCIL, Found, council_spans, find, said_at_all
+from language.facts import COUNCIL, ON_LIST, Found, council_spans, find, lists_of_another_council, said_at_all
 from language.hedges import AFTERTHOUGHT, GUESS, KINDS, anywhere, asked, governs, load_hedges, taken_back
 from language.learned_values import LearnedValues
 from language.message_values import MessageValues
@@ -298,12 +298,22 @@ class CanonicalValues(GraphComponent):
                 if council is not None:
                     entity = {**entity, "value": council.name}
             entities.append(entity)
-        entities += self._from_the_message(message, doc, entities)
+        # A list the CRF found of another council than the target ("on the approved list in
+        # Peterborough, want Cambs") is not the target's, as with the patterns' lists (find()).
+        learned_lists = [e for e in entities if e.get("learned") and e["entity"] == ON_LIST]
+        withheld = set()
+        if learned_lists and doc is not None and lists_of_another_council(
+                doc, found + [Found(e["start"], e["end"], ON_LIST, e["value"], "") for e in learned_lists], self._councils):
+            entities = [e for e in entities if e not in learned_lists]
+            withheld.add(ON_LIST)
+        entities += self._from_the_message(message, doc, entities, withheld)
         return sorted(entities, key=lambda e: (e.get("start", 0), e.get("end", 0)))
 
-    def _from_the_message(self, message: Message, doc: Any, entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
-        """Facts of ``message_facts`` that no other layer found (nor left unsure), read from
-        the whole statement by the message-level layer; nothing from a message with a hedge."""
+    def _from_the_message(self, message: Message, doc: Any, entities: List[Dict[Text, Any]],
+                          withheld: frozenset = frozenset()) -> List[Dict[Text, Any]]:
+        """Facts of ``message_facts`` that no other layer found (nor left unsure, nor
+        ``withheld``), read from the whole statement by the message-level layer; nothing from a
+        message with a hedge."""
         intent = (message.get("intent") or {}).get("name")
         if self._message_values is None or intent not in STATEMENT_INTENTS:
             return []
@@ -311,7 +321,7 @@ class CanonicalValues(GraphComponent):
             return []
         if doc is not None and sum(not t.is_punct for t in doc) < self._config["message_min_words"]:
             return []
-        said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE}
+        said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE} | set(withheld)
         if doc is not None:
             said |= said_at_all(doc, self._allowed)
         text = message.get(TEXT)

@@ -142,7 +142,7 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]], places: Optional[Places] = 
         # On the buyer's list with "no packages yet": the list makes them established
         # (the tree's `implies`), so the "new" of no work yet is not taken.
         found = [f for f in found if (f.entity, f.value) != (STAGE, NEW)]
-    if _lists_of_another_council(doc, found, places):
+    if lists_of_another_council(doc, found, places):
         found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED)]
     found += _both_lists(found)
     for (entity, value), beaten in OUTRANKS.items():
@@ -384,12 +384,13 @@ def _joined(doc, a, b) -> bool:
     return "," not in between or (second.end < len(doc) and doc[second.end].lower_ in {"and", "&", ","})
 
 
-def _lists_of_another_council(doc, found: List[Found], places: Places) -> bool:
+def lists_of_another_council(doc, found: List[Found], places: Places) -> bool:
     """Expanding into a council they target, and a list said of another ("we're on the Lewisham
     framework and want to get into Greenwich", "new to Shropshire, we're on Telford's DPS",
     "expanding into Redbridge from Havering, where we've been on the framework"): the list is not
     the target council's, whose on_list stays unsaid (the assistant asks). A list said after
-    the target, with no other council named between them, keeps."""
+    the target, with no other council named between them, keeps. CanonicalValues asks it too
+    of a list the CRF found."""
     if not any((f.entity, f.value) == (STAGE, EXPANDING) for f in found):
         return False
     spans = _spans(doc)

@@ -61,3 +61,22 @@ def test_no_guess_where_a_pattern_says_the_words_are_not_the_fact(nlu_model, tex
     status (language/patterns/framework.yml), so the whole message is not read for it either."""
     [(result, _)] = nlu_model.parse([text])
     assert fact not in [e["entity"] for e in result["entities"]], result["entities"]
+
+
+@pytest.mark.parametrize("text", [
+    "we're on the framework in bristol, looking at south glos",
+    "on both frameworks in oxfordshire, new to bucks",
+    "on the approved list in peterborough, want cambs cc",
+])
+def test_no_list_of_another_council_from_any_layer(nlu_model, text):
+    """Stop 32: a list the CRF finds ("'re on the framework") of another council than the one
+    targeted is withheld as the patterns' is (language.facts.lists_of_another_council), and the
+    message-level layer does not guess one either: the assistant asks about the target's lists."""
+    [(result, _)] = nlu_model.parse([text])
+    said = {e["entity"]: e["value"] for e in result["entities"]}
+    assert said.get("stage") == "expanding" and "on_list" not in said, result["entities"]
+
+
+def test_a_list_of_the_council_they_want_more_from_stays(nlu_model):
+    [(result, _)] = nlu_model.parse(["we're on the framework in Leeds and want more work there"])
+    assert ("on_list", "framework") in [(e["entity"], e["value"]) for e in result["entities"]]
