@@ -63,7 +63,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from language.facts import COUNCIL, ON_LIST, Found, council_spans, find, lists_of_another_council, said_at_all
+from language.facts import COUNCIL, ON_LIST, STATUS_FACTS, Found, council_spans, find, lists_of_another_council, said_at_all
 from language.hedges import AFTERTHOUGHT, GUESS, KINDS, anywhere, asked, governs, load_hedges, taken_back
 from language.learned_values import LearnedValues
 from language.message_values import MessageValues
@@ -71,10 +71,6 @@ from routes.councils import NATIONS, Councils, parse_councils
 from routes.walker import UNSURE
 
 UNKNOWN = "unknown"  # the tree's "not sure" answer, where a fact has one
-# The statuses a visitor often reports second-hand ("someone said the DPS is open?"): a "?" or
-# an afterthought after one leaves it unknown (language/hedges.py asked, taken_back).
-STATUS_FACTS = frozenset({"dps", "framework"})
-
 # Named things that are not councils: a statistical council entity overlapping one is dropped.
 NOT_COUNCILS = ("nation", "regulator")
 KNOWLEDGE_FILE = "canonical_values.json"
@@ -276,8 +272,9 @@ class CanonicalValues(GraphComponent):
         taken = (council_spans(doc) if doc is not None else []) + [
             (f.start, f.end) for f in found if f.entity in NOT_COUNCILS + (COUNCIL,)
         ]
-        # A doubted fact is said too: the CRF's reading of its words is not a second opinion.
-        said = {f.entity for f in found + doubted}
+        # A doubted fact is said too: the CRF's reading of its words is not a second opinion;
+        # nor is its reading of a fact find() set aside (a status of another council's list).
+        said = {f.entity for f in found + doubted} | (said_at_all(doc, self._allowed) if doc is not None else set())
         occupied = taken + [(f.start, f.end) for f in found + doubted]
         for entity in message.get(ENTITIES, []):
             if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL:

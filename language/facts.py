@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
 from language.pattern_format import BASE, CURRENT, IGNORE, NOT, TARGET, TARGET_AFTER
 
@@ -64,6 +64,10 @@ READ_WITH: Dict[Tuple[str, str, str, str], str] = {
 BOTH_LISTS_WORDS = frozenset({"both", "neither"})
 DOUBT_WORDS = frozenset({"idea", "clue", "sure", "dunno", "know", "unsure"})
 LIST_WORDS = {"dps": frozenset({"dps", "dynamic"}), "framework": frozenset({"framework", "fw"})}
+# The statuses (language/patterns/dps.yml, framework.yml) and the words that, right after a
+# council's name, make that council the one whose list the status is of ("Kirklees dps is open").
+STATUS_FACTS = frozenset({"dps", "framework"})
+LIST_HEADS = frozenset({"dps", "dpss", "dynamic", "framework", "frameworks", "fw", "approved", "ppl", "list"})
 OTHER_LIST: Dict[str, Tuple[str, Dict[str, str]]] = {
     "dps": ("framework", {"open": "opening", "closed": "closed", "unknown": "unknown"}),
     "framework": ("dps", {"opening": "open", "closed": "closed", "unknown": "unknown"}),
@@ -144,6 +148,7 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]], places: Optional[Places] = 
         found = [f for f in found if (f.entity, f.value) != (STAGE, NEW)]
     if lists_of_another_council(doc, found, places):
         found = [f for f in found if not (f.entity == ON_LIST and f.value in LISTED)]
+    found = _statuses_of_another_council(doc, found, places)
     found += _both_lists(found)
     for (entity, value), beaten in OUTRANKS.items():
         if any(f.entity == entity and f.value == value for f in found):
@@ -198,14 +203,16 @@ def _targets_another_council(doc, found: List[Found], places: Places) -> bool:
     )
 
 
-def _targets_and_elsewhere(doc, places: Places) -> Tuple[Dict[str, Dict[str, list]], list, Set[str]]:
+def _targets_and_elsewhere(doc, places: Places, found: Sequence[Found] = ()) -> Tuple[Dict[str, Dict[str, list]], list, Set[str]]:
     """The context phrases, the councils they mark as the one the visitor is after, and the
-    names of other councils said plainly or as the visitor's base."""
+    names of other councils said plainly or as the visitor's base, not only as the council
+    whose list a status of ``found`` is ("Vale of Glam framework opens in spring")."""
     spans = _spans(doc)
     context = _contexts(spans)
     councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
     targets = [s for s, tier in councils if tier < 0]
-    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1)
+    owners = {owner.start for owner in _status_owners(doc, found).values()}
+    elsewhere = {s.id_ for s, tier in councils if tier in (0, 1) and s.start not in owners
                  and not any(places.same_place(s.id_, t.id_) for t in targets)}
     return context, targets, elsewhere
 
@@ -274,7 +281,7 @@ def _moving_from_council_to_council(doc, found: List[Found], places: Places) -> 
     would like to start working in Bromley"): expanding, said by the phrase that marks the target."""
     if any(f.entity == STAGE for f in found):
         return []
-    context, targets, elsewhere = _targets_and_elsewhere(doc, places)
+    context, targets, elsewhere = _targets_and_elsewhere(doc, places, found)
     if not targets or not elsewhere:
         return []
     return _expanding_into(targets[-1], context)
@@ -412,6 +419,39 @@ def lists_of_another_council(doc, found: List[Found], places: Places) -> bool:
         return found_list.start < min(t.start_char for t in targets)
 
     return bool(lists) and all(of_another(f) for f in lists)
+
+
+def _status_owners(doc, found: Sequence[Found]) -> Dict[Found, Any]:
+    """Each DPS or framework status whose list word comes right after a council's name (its
+    "'s" or "council" aside): "Kirklees dps is open", "Manchester's framework closed". The
+    council named is the one that list is of."""
+    owners: Dict[Found, Any] = {}
+    statuses = [f for f in found if f.entity in STATUS_FACTS]
+    if not statuses:
+        return owners
+    for span in _spans(doc):
+        if span.label_ != COUNCIL:
+            continue
+        i = span.end
+        while i < len(doc) and doc[i].lower_ in COUNCIL_WORDS:
+            i += 1
+        if i < len(doc) and doc[i].lower_ in LIST_HEADS:
+            for f in statuses:
+                if f.start <= doc[i].idx < f.end:
+                    owners[f] = span
+    return owners
+
+
+def _statuses_of_another_council(doc, found: List[Found], places: Places) -> List[Found]:
+    """A DPS or framework status of a council other than the one the council slot takes (the
+    last found): "Kirklees dps is open but its Calderdale we want", "Tower Hamlets dps is open,
+    but we want Hackney work". What is open at the target stays unsaid (the assistant asks)."""
+    councils = [f for f in found if f.entity == COUNCIL]
+    owners = _status_owners(doc, found)
+    if not councils or not owners:
+        return found
+    target = councils[-1].value
+    return [f for f in found if f not in owners or places.same_place(owners[f].id_, target)]
 
 
 def council_spans(doc) -> List[Tuple[int, int]]:

@@ -469,6 +469,19 @@ CASES = [
     ("first time doing any council work", [("stage", "new")]),
     ("not on there dps yet", [("on_list", "none")]),
     ("loads, 300hrs+", [("capacity", "available")]),
+    # Stop 32: a status of another council's list than the target's, "spot, no framework",
+    # "closing" still open, a list "that's closed", a DPS "not accepting", the new year
+    ("Kirklees dps is open but its Calderdale we want", [("council", "Kirklees Council"), ("council", "Calderdale Council")]),
+    ("Vale of Glam framework opens in spring, but we want Cardiff", [("council", "Cardiff Council")]),
+    ("Tower Hamlets dps is open, but we want Hackney work", [("council", "London Borough of Hackney")]),
+    ("Leeds dps is open", [("council", "Leeds City Council"), ("dps", "open")]),
+    ("we work for Leeds, Bradford dps is open and we want Bradford", [("dps", "open"), ("stage", "expanding"), ("council", "Bradford Council")]),
+    ("it is spot, no framework", []),
+    ("Liverpool framework closing this friday", [("council", "Liverpool City Council"), ("framework", "opening")]),
+    ("Coventry have a framework closing end of month and a dps thats closed", [("council", "Coventry City Council"), ("framework", "opening"), ("dps", "closed")]),
+    ("Swansea DPS not accepting new providers at the minute", [("council", "Swansea Council"), ("dps", "closed")]),
+    ("the lot for complex needs is closed in Nottingham", [("framework", "closed"), ("council", "Nottingham City Council")]),
+    ("Lambeth are opening a new framework for care homes in the new year", [("council", "London Borough of Lambeth"), ("framework", "opening"), ("service", "care_home")]),
 ]
 
 
