@@ -30,6 +30,9 @@ FUNDING, NHS = "funding", "nhs"
 # of language/patterns/stage.yml (checked by tests/language/test_patterns.py; a copy, because
 # the trained model reads no pattern file at run time).
 PRIVATE_WORDS = frozenset({"private", "privately", "self-funded", "self-funders", "self-funding", "self"})
+# The first words of the WANT phrases of language/patterns/stage.yml (a copy, checked by
+# tests/language/test_patterns.py): an "expanding" said with one is a hope, not work elsewhere.
+WANT_WORDS = frozenset({"'d", "aiming", "eyeing", "hoping", "keen", "like", "looking", "trying", "wanna", "want", "wanting", "wants", "would"})
 # Words of a "new" phrase that denies council work ("no council work", "nothing from the LA",
 # "never had anything off Bristol"), unlike a start-up's ("brand new agency").
 NO_COUNCIL_WORK_WORDS = frozenset({"council", "councils", "la", "local", "authority", "never", "no", "nothing", "zero"})
@@ -127,8 +130,10 @@ def find(doc, allowed: Mapping[str, FrozenSet[str]], places: Optional[Places] = 
     found += _mentions(doc, allowed, places)
     if any((f.entity, f.value) == (STAGE, NEW) and PRIVATE_WORDS & set(f.text.lower().split()) for f in found):
         # Private work only: new to publicly funded work, however long they have traded
-        # ("the company's 2 years old, all private").
-        found = [f for f in found if (f.entity, f.value) != (STAGE, ESTABLISHED)]
+        # ("the company's 2 years old, all private"), whatever council they hope to get
+        # into ("private pay only atm, hoping to get into Devon").
+        found = [f for f in found if (f.entity, f.value) != (STAGE, ESTABLISHED)
+                 and not ((f.entity, f.value) == (STAGE, EXPANDING) and WANT_WORDS & set(f.text.lower().split()))]
     if _targets_another_council(doc, found, places):
         found = _as_expanding(found, {ESTABLISHED})
     if _new_only_to_the_target(doc, found, places):

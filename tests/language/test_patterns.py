@@ -482,6 +482,11 @@ CASES = [
     ("Swansea DPS not accepting new providers at the minute", [("council", "Swansea Council"), ("dps", "closed")]),
     ("the lot for complex needs is closed in Nottingham", [("framework", "closed"), ("council", "Nottingham City Council")]),
     ("Lambeth are opening a new framework for care homes in the new year", [("council", "London Borough of Lambeth"), ("framework", "opening"), ("service", "care_home")]),
+    ("private pay only atm, hoping to get into Devon", [("stage", "new"), ("council", "Devon County Council")]),
+    ("no empty beds", [("capacity", "none")]),
+    ("2 rooms free at the home", [("capacity", "limited"), ("service", "care_home")]),
+    ("supported loving in Kent", [("service", "supported_living"), ("council", "Kent County Council")]),
+    ("on the framework, just want more packages", [("on_list", "framework")]),
 ]
 
 
@@ -1159,3 +1164,10 @@ def test_the_private_words_are_the_stage_patterns_private_phrases():
 
     phrases = yaml.safe_load((PATTERNS / "stage.yml").read_text(encoding="utf-8"))["_words"]["PRIVATE"]
     assert PRIVATE_WORDS == {phrase.split()[0].lower() for phrase in phrases}
+
+
+def test_the_want_words_are_the_stage_patterns_want_phrases():
+    from language.facts import WANT_WORDS
+
+    phrases = yaml.safe_load((PATTERNS / "stage.yml").read_text(encoding="utf-8"))["_words"]["WANT"]
+    assert WANT_WORDS == {phrase.split()[0].lower() for phrase in phrases}
