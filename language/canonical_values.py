@@ -274,7 +274,8 @@ class CanonicalValues(GraphComponent):
         ]
         # A doubted fact is said too: the CRF's reading of its words is not a second opinion;
         # nor is its reading of a fact find() set aside (a status of another council's list).
-        said = {f.entity for f in found + doubted} | (said_at_all(doc, self._allowed) if doc is not None else set())
+        # An `_ignore` leaves the CRF free: "no idea if we're registered" is still unsure.
+        said = {f.entity for f in found + doubted} | (said_at_all(doc, self._allowed, ignored=False) if doc is not None else set())
         occupied = taken + [(f.start, f.end) for f in found + doubted]
         for entity in message.get(ENTITIES, []):
             if entity.get("entity") in self._allowed and entity.get("entity") != COUNCIL:

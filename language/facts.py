@@ -172,13 +172,16 @@ def _as_expanding(found: List[Found], stages: Set[str]) -> List[Found]:
     return [replace(f, value=EXPANDING) if f.entity == STAGE and f.value in stages else f for f in found]
 
 
-def said_at_all(doc, allowed: Mapping[str, FrozenSet[str]]) -> Set[str]:
+def said_at_all(doc, allowed: Mapping[str, FrozenSet[str]], ignored: bool = True) -> Set[str]:
     """The facts a pattern matched, kept by ``find`` or not: one it set aside (a list of
     another council, "new" beside a list) is still not for a guess from the whole message;
-    nor is one whose words an `_ignore` pattern says are not it ("spot only, no framework")."""
-    return ({e.label_ for e in doc.ents if e.ent_id_ in allowed.get(e.label_, ())}
-            | {s.label_ for s in _spans(doc) if s.id_ in allowed.get(s.label_, ())}
-            | {e.ent_id_ for e in doc.ents if e.label_ == IGNORE and e.ent_id_ in allowed})
+    nor, where ``ignored``, is one whose words an `_ignore` pattern says are not it ("spot
+    only, no framework")."""
+    said = ({e.label_ for e in doc.ents if e.ent_id_ in allowed.get(e.label_, ())}
+            | {s.label_ for s in _spans(doc) if s.id_ in allowed.get(s.label_, ())})
+    if ignored:
+        said |= {e.ent_id_ for e in doc.ents if e.label_ == IGNORE and e.ent_id_ in allowed}
+    return said
 
 
 def _targets_another_council(doc, found: List[Found], places: Places) -> bool:
