@@ -487,6 +487,17 @@ CASES = [
     ("2 rooms free at the home", [("capacity", "limited"), ("service", "care_home")]),
     ("supported loving in Kent", [("service", "supported_living"), ("council", "Kent County Council")]),
     ("on the framework, just want more packages", [("on_list", "framework")]),
+    ("Leeds have just opened their supported living framework", [("council", "Leeds City Council"), ("framework", "opening"), ("service", "supported_living")]),
+    ("the Bristol framework opened this week", [("council", "Bristol City Council"), ("framework", "opening")]),
+    ("Westminster lot 3 is open now", [("council", "Westminster City Council"), ("framework", "opening")]),
+    ("Walsall capped the framework", [("council", "Walsall Council"), ("framework", "closed")]),
+    ("Gwynedd extended the existing framework instead of retendering", [("council", "Gwynedd Council"), ("framework", "closed")]),
+    ("Northumberland extended the framework so no retender this year", [("council", "Northumberland County Council"), ("framework", "closed"), ("framework", "closed")]),
+    ("our existing contract with Oxfordshire runs to 2026", [("stage", "established"), ("council", "Oxfordshire County Council")]),
+    ("has the Carmarthenshire tender come out yet", [("framework", "unknown"), ("council", "Carmarthenshire County Council")]),
+    ("Inverclyde has no framework, they use an approved list that is closed", [("council", "Inverclyde Council"), ("framework", "closed"), ("dps", "closed")]),
+    ("Application rejected by the Care Inspectorate", [("registration", "unregistered"), ("regulator", "care_inspectorate")]),
+    ("not with them, only Sefton", [("stage", "expanding"), ("council", "Sefton Council")]),
 ]
 
 
