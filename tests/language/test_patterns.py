@@ -498,6 +498,7 @@ CASES = [
     ("Inverclyde has no framework, they use an approved list that is closed", [("council", "Inverclyde Council"), ("framework", "closed"), ("dps", "closed")]),
     ("Application rejected by the Care Inspectorate", [("registration", "unregistered"), ("regulator", "care_inspectorate")]),
     ("not with them, only Sefton", [("stage", "expanding"), ("council", "Sefton Council")]),
+    ("the framework is closing this friday", [("framework", "opening")]),
 ]
 
 
