@@ -299,16 +299,16 @@ class CanonicalValues(GraphComponent):
         # A list the CRF found of another council than the target ("on the approved list in
         # Peterborough, want Cambs") is not the target's, as with the patterns' lists (find()).
         learned_lists = [e for e in entities if e.get("learned") and e["entity"] == ON_LIST]
-        withheld = set()
+        withheld: FrozenSet[str] = frozenset()
         if learned_lists and doc is not None and lists_of_another_council(
                 doc, found + [Found(e["start"], e["end"], ON_LIST, e["value"], "") for e in learned_lists], self._councils):
             entities = [e for e in entities if e not in learned_lists]
-            withheld.add(ON_LIST)
+            withheld = frozenset({ON_LIST})
         entities += self._from_the_message(message, doc, entities, withheld)
         return sorted(entities, key=lambda e: (e.get("start", 0), e.get("end", 0)))
 
     def _from_the_message(self, message: Message, doc: Any, entities: List[Dict[Text, Any]],
-                          withheld: frozenset = frozenset()) -> List[Dict[Text, Any]]:
+                          withheld: FrozenSet[str] = frozenset()) -> List[Dict[Text, Any]]:
         """Facts of ``message_facts`` that no other layer found (nor left unsure, nor
         ``withheld``), read from the whole statement by the message-level layer; nothing from a
         message with a hedge."""
@@ -319,7 +319,7 @@ class CanonicalValues(GraphComponent):
             return []
         if doc is not None and sum(not t.is_punct for t in doc) < self._config["message_min_words"]:
             return []
-        said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE} | set(withheld)
+        said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE} | withheld
         if doc is not None:
             said |= said_at_all(doc, self._allowed)
         text = message.get(TEXT)
