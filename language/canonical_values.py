@@ -25,7 +25,8 @@ extractor, so the figures are what the bot uses).
   messages of at least ``message_min_words`` words with no hedge anywhere in them (a reply of
   a word or two, "closed", answers the question just asked, which the form matches to that
   fact: alone it does not say whether the DPS or the framework is closed). Its entity spans the message and is marked
-  ``learned: "message"``.
+  ``learned: "message"``. Where that layer is sure (``message_override_threshold``), its
+  reading overrules the other layers' in such a statement, "not said" included.
 - ``council``: names in routes/councils.yml come from the doc with the council's name as the
   value. The CRF still finds names the file lacks; a CRF council that overlaps a recognised
   council name (used or not: "not Kent", "based in Bristol"), a nation or a regulator is
@@ -80,7 +81,8 @@ CRF = "CRFEntityExtractor"
 # Learned facts only in messages that state facts (see the module's docstring).
 STATEMENT_INTENTS = ("inform",)
 DEFAULTS = {"learned_entity_threshold": 0.6, "learned_value_threshold": 0.6,
-            "message_value_threshold": 0.5, "message_facts": [], "message_min_words": 3}
+            "message_value_threshold": 0.5, "message_override_threshold": 0.9,
+            "message_facts": [], "message_min_words": 3}
 # Route questions, where the asked-about facts are not taken (see the module's docstring).
 QUESTION_INTENTS = ("faq",)
 QUESTION_OPENING = "question_opening"  # the regex (data/nlu/questions.yml) that opens a question
@@ -304,32 +306,44 @@ class CanonicalValues(GraphComponent):
                 doc, found + [Found(e["start"], e["end"], ON_LIST, e["value"], "") for e in learned_lists], self._councils):
             entities = [e for e in entities if e not in learned_lists]
             withheld = frozenset({ON_LIST})
-        entities += self._from_the_message(message, doc, entities, withheld)
+        entities = self._from_the_message(message, doc, entities, withheld)
         return sorted(entities, key=lambda e: (e.get("start", 0), e.get("end", 0)))
 
     def _from_the_message(self, message: Message, doc: Any, entities: List[Dict[Text, Any]],
                           withheld: FrozenSet[str] = frozenset()) -> List[Dict[Text, Any]]:
-        """Facts of ``message_facts`` that no other layer found (nor left unsure, nor
-        ``withheld``), read from the whole statement by the message-level layer; nothing from a
-        message with a hedge."""
+        """``entities`` with the message-level layer's reading of each fact of ``message_facts``,
+        in a statement with no hedge. A fact no other layer found (nor left unsure, nor
+        ``withheld``) is taken at ``message_value_threshold``. Where the layer is sure
+        (``message_override_threshold``) it overrules the others: their value becomes its own,
+        or goes where it reads the fact as not said. On unseen sets the patterns' slips ("we've
+        no council work yet" read as established) outnumbered the layer's at that confidence.
+        An "unknown" is a doubt's, never overruled."""
         intent = (message.get("intent") or {}).get("name")
         if self._message_values is None or intent not in STATEMENT_INTENTS:
-            return []
+            return entities
         if doc is not None and anywhere([t.norm_ for t in doc], self._hedges):
-            return []
+            return entities
         if doc is not None and sum(not t.is_punct for t in doc) < self._config["message_min_words"]:
-            return []
-        said = {e["entity"] for e in entities} | {e["value"] for e in entities if e["entity"] == UNSURE} | withheld
-        if doc is not None:
-            said |= said_at_all(doc, self._allowed)
+            return entities
+        left_unsure = {e["value"] for e in entities if e["entity"] == UNSURE} | withheld
+        words_said = said_at_all(doc, self._allowed) if doc is not None else set()
         text = message.get(TEXT)
-        wanted = [f for f in self._config["message_facts"] if f not in said]
-        values = self._message_values.values(text, self._config["message_value_threshold"], wanted)
-        return [
-            {"entity": fact, "start": 0, "end": len(text), "value": value,
-             "extractor": type(self).__name__, "learned": "message"}
-            for fact, value in values.items() if value in self._allowed.get(fact, ())
-        ]
+        readings = self._message_values.best(text, [f for f in self._config["message_facts"] if f not in left_unsure])
+        kept, added = list(entities), []
+        for fact, (value, probability) in readings.items():
+            theirs = [e["value"] for e in entities if e["entity"] == fact]
+            if not theirs:
+                take = fact not in words_said and probability >= self._config["message_value_threshold"]
+            elif (probability >= self._config["message_override_threshold"]
+                  and UNKNOWN not in theirs and theirs[-1] != value):
+                kept = [e for e in kept if e["entity"] != fact]
+                take = True
+            else:
+                take = False
+            if take and value in self._allowed.get(fact, ()):
+                added.append({"entity": fact, "start": 0, "end": len(text), "value": value,
+                              "extractor": type(self).__name__, "learned": "message"})
+        return kept + added
 
     def _learned_fact(self, message: Message, entity: Mapping[str, Any], said, occupied) -> Optional[Dict[Text, Any]]:
         """The CRF's fact with a learned value, where the patterns said nothing of that fact;

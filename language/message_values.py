@@ -6,8 +6,9 @@ around the words rather than in them: "we're based in Bristol, want to take on w
 Glos" is expanding, and no phrase in it says so. This reads each fact from the message as a
 whole: one logistic regression per fact over word and character n-grams, shared by all facts,
 trained on statement messages (``inform``) and the facts they state, or ``NOT_SAID``.
-CanonicalValues (language/canonical_values.py) asks it only for facts neither other layer
-found, in a statement with no hedge, and takes a value only at ``threshold`` or above.
+CanonicalValues (language/canonical_values.py) asks it for facts neither other layer found,
+in a statement with no hedge, and takes a value only at ``threshold`` or above; where it is
+very sure, its reading of the whole statement also overrules theirs.
 
 No Rasa imports: it is trained from (text, facts) pairs.
 """
@@ -66,18 +67,21 @@ class MessageValues:
     def values(self, text: str, threshold: float, facts: Optional[Iterable[str]] = None) -> Dict[str, str]:
         """The value of each fact (of ``facts``, or all when None) the message states with
         probability ``threshold`` or more."""
+        return {fact: value for fact, (value, probability) in self.best(text, facts).items()
+                if value != NOT_SAID and probability >= threshold}
+
+    def best(self, text: str, facts: Optional[Iterable[str]] = None) -> Dict[str, Tuple[str, float]]:
+        """Each fact's likeliest reading, ``NOT_SAID`` included, with its probability."""
         wanted: List[str] = [f for f in (self.classifiers if facts is None else facts) if f in self.classifiers]
         if not wanted:
             return {}
         scores = self._scores(text.lower())
-        found = {}
+        readings = {}
         for fact in wanted:
             probabilities = _probabilities(scores[fact])
             best = int(probabilities.argmax())
-            value = str(self.classifiers[fact].classes_[best])
-            if value != NOT_SAID and probabilities[best] >= threshold:
-                found[fact] = value
-        return found
+            readings[fact] = (str(self.classifiers[fact].classes_[best]), float(probabilities[best]))
+        return readings
 
     def _scores(self, text: str) -> Dict[str, np.ndarray]:
         """Every classifier's decision scores for ``text`` (lower case). The same figures as

@@ -68,3 +68,11 @@ def test_its_own_sums_are_what_sklearn_computes(layer, text):
         scores = model._scores(text.lower())
         for fact, classifier in model.classifiers.items():
             assert np.allclose(classifier.predict_proba(features)[0], _probabilities(scores[fact]))
+
+
+def test_best_gives_each_facts_likeliest_reading_not_said_included(layer):
+    readings = layer.best("we do home care in kent")
+    assert set(readings) == {"stage", "capacity", "registration"}
+    assert all(value == NOT_SAID and 0.5 < p <= 1.0 for value, p in readings.values()), readings
+    value, p = layer.best("they have sent us spot packages for years", ["stage"])["stage"]
+    assert value == "established" and layer.values("they have sent us spot packages for years", p - 1e-9) == {"stage": "established"}

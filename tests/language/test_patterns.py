@@ -1183,3 +1183,34 @@ def test_the_want_words_are_the_stage_patterns_want_phrases():
 
     phrases = yaml.safe_load((PATTERNS / "stage.yml").read_text(encoding="utf-8"))["_words"]["WANT"]
     assert WANT_WORDS == {phrase.split()[0].lower() for phrase in phrases}
+
+
+@pytest.mark.parametrize("override, read", [(0.9, [("capacity", "none", "message")]), (1.01, [("capacity", "available", None)])])
+def test_a_sure_whole_message_reading_overrules_the_patterns(nlp, tmp_path, override, read):
+    """Where the message-level layer is sure of a hedge-free statement (at
+    ``message_override_threshold``), its reading replaces the patterns': here a span claiming
+    spare capacity in a message that says there is none. Below that, the patterns stand."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.constants import SPACY_DOCS
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from spacy.tokens import Span
+
+    from language.canonical_values import CanonicalValues
+
+    config = {"message_facts": ["capacity"], "message_override_threshold": override}
+    storage, resource = LocalModelStorage(tmp_path), Resource("canonical_values")
+    context = ExecutionContext(GraphSchema({}))
+    CanonicalValues.create(config, storage, resource, context).train(TrainingData())
+    component = CanonicalValues.load(config, storage, resource, context)
+    text = "no capacity at the minute, fully staffed out"
+    doc = nlp(text)
+    doc.ents = [e for e in doc.ents if e.start >= 2 and e.label_ != "capacity"] + [
+        Span(doc, 0, 2, label="capacity", span_id="available")]
+    message = Message(data={TEXT: text, "intent": {"name": "inform"}})
+    message.set(SPACY_DOCS[TEXT], doc)
+    out = component.canonicalise(message)
+    assert [(e["entity"], e["value"], e.get("learned")) for e in out if e["entity"] == "capacity"] == read
