@@ -499,6 +499,16 @@ CASES = [
     ("Application rejected by the Care Inspectorate", [("registration", "unregistered"), ("regulator", "care_inspectorate")]),
     ("not with them, only Sefton", [("stage", "expanding"), ("council", "Sefton Council")]),
     ("the framework is closing this friday", [("framework", "opening")]),
+    # Stop 33: council work said as a block, hours bought, funding shares, referrals; a first
+    # office; a DPS that does not close yet
+    ("we hold a block of 400 hours a week with derbyshire", [("stage", "established"), ("council", "Derbyshire County Council")]),
+    ("Glasgow HSCP buy about 600 hours a week off us", [("council", "Glasgow City Council"), ("stage", "established")]),
+    ("about 70% LA funded, rest private", [("stage", "established"), ("funding", "council")]),
+    ("our clients are nearly all funded by Conwy", [("stage", "established"), ("council", "Conwy County Borough Council")]),
+    ("social workers from oldham refer to us", [("stage", "established"), ("council", "Oldham Council")]),
+    ("Gwynedd council have placed people in our home for years", [("council", "Gwynedd Council"), ("stage", "established")]),
+    ("opening our first office in Fife next year", [("stage", "new"), ("council", "Fife Council")]),
+    ("the DPS doesnt close till march", [("dps", "open")]),
 ]
 
 
