@@ -123,7 +123,9 @@ class MessageValues:
 
 
 def _fit(features, labels: List[str]) -> LogisticRegression:
-    return LogisticRegression(max_iter=2000, C=5.0, random_state=42, solver="newton-cg").fit(features, labels)
+    """C=10: in five-fold cross-validation over language/situations.yml (folds of neighbouring
+    writers) every fact's F1 rose from C=5 (mean 0.836 -> 0.846), at the same fitting time."""
+    return LogisticRegression(max_iter=2000, C=10.0, random_state=42, solver="newton-cg").fit(features, labels)
 
 
 def _probabilities(scores: np.ndarray) -> np.ndarray:

@@ -509,6 +509,15 @@ CASES = [
     ("Gwynedd council have placed people in our home for years", [("council", "Gwynedd Council"), ("stage", "established")]),
     ("opening our first office in Fife next year", [("stage", "new"), ("council", "Fife Council")]),
     ("the DPS doesnt close till march", [("dps", "open")]),
+    # Stop 33, second round: a framework's status further from its name, deadlines, tendering now
+    ("Aberdeenshire framework not open", [("council", "Aberdeenshire Council"), ("framework", "closed")]),
+    ("the framework closed in 2022, they've not said anything about re-tendering", [("framework", "closed")]),
+    ("the framework for Rhondda Cynon Taf was let last year", [("framework", "closed"), ("council", "Rhondda Cynon Taf County Borough Council")]),
+    ("The framework with Trafford closed on the 1st", [("framework", "closed"), ("council", "Trafford Council")]),
+    ("applications close friday for the manchester framework", [("framework", "opening"), ("council", "Manchester City Council")]),
+    ("bids due next week", [("framework", "opening")]),
+    ("Stirling is tendering now", [("council", "Stirling Council"), ("framework", "opening")]),
+    ("The framework for Herts is apparently closed", [("framework", "unknown"), ("council", "Hertfordshire County Council")]),
 ]
 
 
