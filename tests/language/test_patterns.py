@@ -518,6 +518,18 @@ CASES = [
     ("bids due next week", [("framework", "opening")]),
     ("Stirling is tendering now", [("council", "Stirling Council"), ("framework", "opening")]),
     ("The framework for Herts is apparently closed", [("framework", "unknown"), ("council", "Hertfordshire County Council")]),
+    # Stop 33, second round: an application withdrawn, a decision awaited, "yes, CIW", capacity nil
+    ("we withdrew our cqc application last yr", [("registration", "unregistered"), ("regulator", "cqc")]),
+    ("the Care Inspectorate haven't decided on our registration yet", [("regulator", "care_inspectorate"), ("registration", "pending")]),
+    ("just waiting on the final decision", [("registration", "pending")]),
+    ("yes, CIW", [("registration", "registered"), ("regulator", "ciw")]),
+    ("RQIA yes", [("regulator", "rqia"), ("registration", "registered")]),
+    ("cqc ok, no voids", [("regulator", "cqc"), ("registration", "registered"), ("capacity", "none")]),
+    ("staffing is the issue, capacity is nil", [("capacity", "none")]),
+    ("we literally have 0 carers spare", [("capacity", "none")]),
+    ("sorry nothing spare", [("capacity", "none")]),
+    ("we've got 3 nursing beds going", [("capacity", "limited"), ("service", "care_home")]),
+    ("a decent amount, 100ish hours", [("capacity", "available")]),
 ]
 
 
