@@ -530,6 +530,10 @@ CASES = [
     ("sorry nothing spare", [("capacity", "none")]),
     ("we've got 3 nursing beds going", [("capacity", "limited"), ("service", "care_home")]),
     ("a decent amount, 100ish hours", [("capacity", "available")]),
+    # Stop 33, third round: not on it, "neither" as a reply; a hedge beside a framework's status
+    ("the framework was awarded last month and we weren't on it", [("framework", "closed"), ("on_list", "none")]),
+    ("nope, neither", [("on_list", "none")]),
+    ("the framework might be closed", [("framework", "unknown")]),
 ]
 
 
