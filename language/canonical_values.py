@@ -315,9 +315,9 @@ class CanonicalValues(GraphComponent):
         in a statement with no hedge. A fact no other layer found (nor left unsure, nor
         ``withheld``) is taken at ``message_value_threshold``. Where the layer is sure
         (``message_override_threshold``) it overrules the others: their value becomes its own,
-        or goes where it reads the fact as not said. On unseen sets the patterns' slips ("we've
-        no council work yet" read as established) outnumbered the layer's at that confidence.
-        An "unknown" is a doubt's, never overruled."""
+        or goes where it reads the fact as not said. On unseen sets the patterns' slips ("no
+        capacity at the minute, fully staffed out" read as spare capacity) outnumbered the
+        layer's at that confidence. An "unknown" is a doubt's, never overruled."""
         intent = (message.get("intent") or {}).get("name")
         if self._message_values is None or intent not in STATEMENT_INTENTS:
             return entities
@@ -332,15 +332,14 @@ class CanonicalValues(GraphComponent):
         kept, added = list(entities), []
         for fact, (value, probability) in readings.items():
             theirs = [e["value"] for e in entities if e["entity"] == fact]
-            if not theirs:
-                take = fact not in words_said and probability >= self._config["message_value_threshold"]
-            elif (probability >= self._config["message_override_threshold"]
-                  and UNKNOWN not in theirs and theirs[-1] != value):
+            if theirs:
+                if (probability < self._config["message_override_threshold"]
+                        or UNKNOWN in theirs or theirs[-1] == value):
+                    continue
                 kept = [e for e in kept if e["entity"] != fact]
-                take = True
-            else:
-                take = False
-            if take and value in self._allowed.get(fact, ()):
+            elif fact in words_said or probability < self._config["message_value_threshold"]:
+                continue
+            if value in self._allowed.get(fact, ()):
                 added.append({"entity": fact, "start": 0, "end": len(text), "value": value,
                               "extractor": type(self).__name__, "learned": "message"})
         return kept + added
