@@ -1075,8 +1075,7 @@ def test_enough_messy_cases_per_fact():
         assert len(cases) >= 40
 
 
-@pytest.fixture()
-def canonical_values_component(tmp_path):
+def trained_canonical_values(directory, config=None):
     """CanonicalValues as Rasa runs it: trained (reading the tree and the councils),
     persisted in a model storage, then loaded back from that storage alone."""
     from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -1086,10 +1085,16 @@ def canonical_values_component(tmp_path):
 
     from language.canonical_values import CanonicalValues
 
-    storage, resource = LocalModelStorage(tmp_path), Resource("canonical_values")
+    config = config or {}
+    storage, resource = LocalModelStorage(directory), Resource("canonical_values")
     context = ExecutionContext(GraphSchema({}))
-    CanonicalValues.create({}, storage, resource, context).train(TrainingData())
-    return CanonicalValues.load({}, storage, resource, context)
+    CanonicalValues.create(config, storage, resource, context).train(TrainingData())
+    return CanonicalValues.load(config, storage, resource, context)
+
+
+@pytest.fixture()
+def canonical_values_component(tmp_path):
+    return trained_canonical_values(tmp_path)
 
 
 def test_canonical_values_lets_nothing_else_through(nlp, canonical_values_component):
@@ -1225,22 +1230,13 @@ def test_a_sure_whole_message_reading_overrules_the_patterns(nlp, tmp_path, over
     """Where the message-level layer is sure of a hedge-free statement (at
     ``message_override_threshold``), its reading replaces the patterns': here a span claiming
     spare capacity in a message that says there is none. Below that, the patterns stand."""
-    from rasa.engine.graph import ExecutionContext, GraphSchema
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from rasa.engine.storage.resource import Resource
     from rasa.nlu.constants import SPACY_DOCS
     from rasa.shared.nlu.constants import TEXT
     from rasa.shared.nlu.training_data.message import Message
-    from rasa.shared.nlu.training_data.training_data import TrainingData
     from spacy.tokens import Span
 
-    from language.canonical_values import CanonicalValues
-
-    config = {"message_facts": ["capacity"], "message_override_threshold": override}
-    storage, resource = LocalModelStorage(tmp_path), Resource("canonical_values")
-    context = ExecutionContext(GraphSchema({}))
-    CanonicalValues.create(config, storage, resource, context).train(TrainingData())
-    component = CanonicalValues.load(config, storage, resource, context)
+    component = trained_canonical_values(
+        tmp_path, {"message_facts": ["capacity"], "message_override_threshold": override})
     text = "no capacity at the minute, fully staffed out"
     doc = nlp(text)
     doc.ents = [e for e in doc.ents if e.start >= 2 and e.label_ != "capacity"] + [
