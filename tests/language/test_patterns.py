@@ -363,7 +363,7 @@ CASES = [
     ("capacity approx 80hrs/wk", [("capacity", "limited")]),
     ("our capacity is 60-70 hours/week", [("capacity", "limited")]),
     ("can take about 40 hours", [("capacity", "limited")]),
-    ("spare capacity of 150 hours", [("capacity", "available"), ("capacity", "available")]),
+    ("spare capacity of 150 hours", [("capacity", "available")]),
     ("2 packages of capacity left", [("capacity", "limited")]),
     ("we've got spare staff for maybe 4 packages", [("capacity", "limited")]),
     ("with 0 capacity spare right now", [("capacity", "none")]),
@@ -534,6 +534,27 @@ CASES = [
     ("the framework was awarded last month and we weren't on it", [("framework", "closed"), ("on_list", "none")]),
     ("nope, neither", [("on_list", "none")]),
     ("the framework might be closed", [("framework", "unknown")]),
+    # Stop 34: bare hours are not room for work, hours one could take are; a reply naming one list
+    # or neither; a re-tender done or years off; "should be reg'd"; years of private work only
+    ("for Kent, 2000 hours a week", [("council", "Kent County Council")]),
+    ("300hrs+", [("capacity", "available")]),
+    ("could take about 300 hours a week more", [("capacity", "available")]),
+    ("150 hrs a week we could pick up", [("capacity", "available")]),
+    ("approx 300 hrs/wk capacity", [("capacity", "available")]),
+    ("just the approved list", [("on_list", "dps")]),
+    ("neither tbh", [("on_list", "none")]),
+    ("want to know if there's a separate DPS", [("dps", "unknown")]),
+    ("the framework was re-tendered and we lost our place", [("framework", "closed")]),
+    ("framework re-let in 2024", [("framework", "closed")]),
+    ("the re-tender isn't till 2027", [("framework", "closed")]),
+    ("should be reg'd in a month", [("registration", "pending")]),
+    ("registered w care insp", [("registration", "registered"), ("regulator", "care_inspectorate")]),
+    ("sl for mh", [("service", "supported_living"), ("work_type", "specialist")]),
+    ("been doing only private for 3 yrs", [("stage", "new")]),
+    ("our clients pay us direct", [("stage", "new")]),
+    ("no council or health funded work", [("stage", "new")]),
+    ("we've been doing their night sits for years", [("stage", "established")]),
+    ("we did one package for them last winter", [("stage", "established")]),
 ]
 
 
