@@ -536,7 +536,6 @@ CASES = [
     ("the framework might be closed", [("framework", "unknown")]),
     # Stop 34: bare hours are not room for work, hours one could take are; a reply naming one list
     # or neither; a re-tender done or years off; "should be reg'd"; years of private work only
-    ("for Kent, 2000 hours a week", [("council", "Kent County Council")]),
     ("300hrs+", [("capacity", "available")]),
     ("could take about 300 hours a week more", [("capacity", "available")]),
     ("150 hrs a week we could pick up", [("capacity", "available")]),
