@@ -1,0 +1,114 @@
+"""RouteQuestions: a statement with a route question in it is a route question.
+
+Why: visitors often say who they are and ask in the same message ("we're on Croydon's
+framework - what's a call off?"). DIET reads the whole message as a bag of features, and the
+facts outweigh the question: in a fresh blind set of such messages (stop 34) it read one in
+five route questions as ``inform``, so the visitor got the next question of the tree instead
+of an answer. This reads the message as a whole, as the message-level fact layer does
+(language/message_values.py, the same features and classifier): is it a route question
+(retrieval intent ``faq``) or not? It learns from every training example and every line of
+language/situations.yml, whose writers put facts and questions together in every order.
+
+Where DIET said ``inform`` and this is at least ``threshold`` sure the message asks a route
+question, the intent becomes ``faq`` (with this confidence), and the FAQResponseSelector after
+it picks the answer. It changes nothing else: CanonicalValues then takes the facts said before
+the question, as for any route question. Its figures are in the README (stop 34).
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from language.message_values import NOT_SAID, MessageValues
+
+MODEL_FILE = "route_questions.pkl"
+ASKS = "asks"  # the one "fact" the classifier reads: does the message ask a route question?
+DEFAULTS = {"retrieval_intent": "faq", "statement_intent": "inform", "threshold": 0.5}
+
+
+def examples(texts_and_intents: Iterable[Tuple[str, str]], retrieval_intent: str) -> List[Tuple[str, Dict[str, str]]]:
+    """(text, {ASKS: retrieval_intent}) for a route question, (text, {}) for anything else."""
+    group = retrieval_intent + "/"
+    return [(text, {ASKS: retrieval_intent} if intent == retrieval_intent or intent.startswith(group) else {})
+            for text, intent in texts_and_intents]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class RouteQuestions(GraphComponent):
+    """Turns DIET's ``inform`` into the route-question intent where the message asks one."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return dict(DEFAULTS)
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 classifier: Optional[MessageValues] = None) -> None:
+        self._config = {**DEFAULTS, **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._classifier = classifier
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "RouteQuestions":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "RouteQuestions":
+        with model_storage.read_from(resource) as directory:
+            classifier = pickle.loads((directory / MODEL_FILE).read_bytes())
+        return cls(config, model_storage, resource, classifier)
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """It learns from language/situations.yml too, which is not training data: retrain on change."""
+        from language.evaluation.sets import SITUATIONS  # train time only
+
+        return hashlib.sha256(SITUATIONS.read_bytes()).hexdigest()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from language.evaluation.sets import SITUATIONS, load_set  # train time only
+
+        said = [(m.get(TEXT), m.get(INTENT)) for m in training_data.nlu_examples if m.get(INTENT)]
+        said += [(c.text, c.intent) for c in load_set(SITUATIONS).cases]
+        retrieval_intent = self._config["retrieval_intent"]
+        self._classifier = MessageValues.train(
+            examples(said, retrieval_intent), [ASKS], {ASKS: [retrieval_intent]})
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / MODEL_FILE).write_bytes(pickle.dumps(self._classifier))
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._reread(message)
+        return messages
+
+    def asks(self, text: str) -> float:
+        """How sure the classifier is that ``text`` asks a route question."""
+        value, probability = self._classifier.best(text, [ASKS]).get(ASKS, (NOT_SAID, 1.0))
+        return probability if value != NOT_SAID else 1.0 - probability
+
+    def _reread(self, message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        if self._classifier is None or intent.get(INTENT_NAME_KEY) != self._config["statement_intent"]:
+            return
+        confidence = self.asks(message.get(TEXT) or "")
+        if confidence < self._config["threshold"]:
+            return
+        question = {INTENT_NAME_KEY: self._config["retrieval_intent"], "confidence": confidence}
+        # DIET's reading is set aside, not kept second: FallbackClassifier would otherwise call
+        # a 0.6 route question against a 0.99 statement ambiguous.
+        ranking = [question] + [r for r in message.get(INTENT_RANKING_KEY) or []
+                                if r.get(INTENT_NAME_KEY) not in (question[INTENT_NAME_KEY], intent[INTENT_NAME_KEY])]
+        message.set(INTENT, question, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
