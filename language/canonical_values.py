@@ -369,10 +369,10 @@ class CanonicalValues(GraphComponent):
 def statements(training_data: TrainingData) -> List[Tuple[str, Dict[str, str]]]:
     """What the message-level layer learns from: each ``inform`` example of the training data
     with the facts annotated in it, then each statement in language/situations.yml."""
-    from language.evaluation.sets import SITUATIONS, load_set  # train time only, like `gather`
+    from language.evaluation.sets import situations  # train time only, like `gather`
 
     examples = [
         (message.get(TEXT), {e["entity"]: str(e.get("value")) for e in message.get(ENTITIES, [])})
         for message in training_data.nlu_examples if message.get("intent") in STATEMENT_INTENTS
     ]
-    return examples + [(c.text, dict(c.facts)) for c in load_set(SITUATIONS).cases if c.intent in STATEMENT_INTENTS]
+    return examples + [(c.text, dict(c.facts)) for c in situations().cases if c.intent in STATEMENT_INTENTS]

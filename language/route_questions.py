@@ -77,10 +77,10 @@ class RouteQuestions(GraphComponent):
         return hashlib.sha256(SITUATIONS.read_bytes()).hexdigest()
 
     def train(self, training_data: TrainingData) -> Resource:
-        from language.evaluation.sets import SITUATIONS, load_set  # train time only
+        from language.evaluation.sets import situations  # train time only
 
         said = [(m.get(TEXT), m.get(INTENT)) for m in training_data.nlu_examples if m.get(INTENT)]
-        said += [(c.text, c.intent) for c in load_set(SITUATIONS).cases]
+        said += [(c.text, c.intent) for c in situations().cases]
         retrieval_intent = self._config["retrieval_intent"]
         self._classifier = MessageValues.train(
             examples(said, retrieval_intent), [ASKS], {ASKS: [retrieval_intent]})

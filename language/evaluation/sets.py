@@ -120,6 +120,17 @@ def _intent_group(intent: str) -> str:
     return intent.split("/", 1)[0]
 
 
+def situations() -> HeldOutSet:
+    """language/situations.yml, read once per version of the file in a process: two components
+    of one training (CanonicalValues, RouteQuestions) learn from it."""
+    return _situations(SITUATIONS.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=1)
+def _situations(version: int) -> HeldOutSet:
+    return load_set(SITUATIONS)
+
+
 def load_sets(paths: Iterable[Path] = HELD_OUT_SETS) -> list[HeldOutSet]:
     return [load_set(p) for p in paths]
 
