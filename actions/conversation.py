@@ -1,7 +1,7 @@
 """Conversation repair: carrying on after a question about the routes, starting over, the fallback."""
 from __future__ import annotations
 
-from typing import Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet, UserUtteranceReverted
@@ -19,6 +19,26 @@ def carry_on(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Ask the next question, or invite more once a route has been given."""
     if not ask_next_question(dispatcher, tracker):
         dispatcher.utter_message(text=STEER_WHEN_DONE)
+
+
+def selected_answer(tracker: Tracker) -> Optional[Text]:
+    """The FAQ answer (utter_faq/<name>) the ResponseSelector chose for the latest message, if it
+    asks a route question and no reply has followed it yet."""
+    message = tracker.latest_message or {}
+    if (message.get("intent") or {}).get("name") != "faq" or _replied_since_visitor(tracker):
+        return None
+    selectors: Dict[Text, Any] = message.get("response_selector") or {}
+    selected = selectors.get("faq") or selectors.get("default") or {}
+    return (selected.get("response") or {}).get("utter_action")
+
+
+def _replied_since_visitor(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False
 
 
 class ActionCarryOn(Action):

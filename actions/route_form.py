@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.advice import ASSUMED_SLOT, FACT_SLOTS, TREE, advice_for, ask, facts_from
+from actions.conversation import selected_answer
 from routes.walker import UNSURE, Question, answer_when_unsure, facts_on_path, fill, known_facts, match_answer, said_facts
 
 class ValidateRouteForm(FormValidationAction):
@@ -33,6 +34,16 @@ class ValidateRouteForm(FormValidationAction):
         path = facts_on_path(TREE, facts_from(tracker))
         given = [name for name in FACT_SLOTS if name not in path and tracker.get_slot(name) is not None]
         return path + given
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        """Answer a route question sent with an answer ("on their framework - what's a call-off?")
+        before the next question: its facts keep the form's turn, so the rule that answers
+        questions during the questions (it follows the form's rejection) never fires for it.
+        Where the form does reject, Rasa drops these events and that rule answers instead."""
+        answer = selected_answer(tracker)
+        if answer:
+            dispatcher.utter_message(response=answer)
+        return await super().run(dispatcher, tracker, domain)
 
     def _canonical(self, fact: str, value: Any, tracker: Tracker) -> Dict[Text, Any]:
         """A value the tree does not know is dropped, so the question is asked again; one taken

@@ -135,6 +135,38 @@ def test_after_a_question_about_the_routes_the_advice_carries_on(tracker_named, 
     assert texts(dispatcher) == ["How established are you with the council?"]
 
 
+def _asks_a_route_question_with_an_answer(tracker, replied=False):
+    """The stage given and a route question asked in one message, while the form asks the stage."""
+    text = "we've worked with them for years - what's a mini competition?"
+    tracker.latest_message = {
+        "text": text, "intent": {"name": "faq", "confidence": 0.9}, "entities": [],
+        "response_selector": {"faq": {"response": {"utter_action": "utter_faq/call_off"}}}}
+    tracker.events = [{"event": "user", "text": text}] + (
+        [{"event": "bot", "text": "Frameworks..."}] if replied else []) + [
+        {"event": "action", "name": "route_form"},
+        {"event": "slot", "name": "stage", "value": "established"}]
+    tracker.slots.update({"stage": "established", "requested_slot": "stage"})
+    return tracker
+
+
+def test_a_route_question_sent_with_an_answer_is_answered_and_the_answer_kept(tracker_named, dispatcher, domain):
+    tracker = _asks_a_route_question_with_an_answer(tracker_named("registered_only"))
+    events = asyncio.run(ValidateRouteForm().run(dispatcher, tracker, domain))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_faq/call_off"]
+    assert SlotSet("stage", "established") in events
+    assert events[-1] == SlotSet("requested_slot", "on_list")
+
+
+def test_a_route_question_already_answered_is_not_answered_twice(tracker_named, dispatcher, domain):
+    tracker = _asks_a_route_question_with_an_answer(tracker_named("registered_only"), replied=True)
+    asyncio.run(ValidateRouteForm().run(dispatcher, tracker, domain))
+    assert dispatcher.messages == []
+    tracker = _asks_a_route_question_with_an_answer(tracker_named("registered_only"))
+    tracker.latest_message["intent"]["name"] = "inform"
+    asyncio.run(ValidateRouteForm().run(dispatcher, tracker, domain))
+    assert dispatcher.messages == []
+
+
 def test_after_a_question_once_advised_the_visitor_is_invited_to_ask_more(tracker_named, dispatcher, domain):
     ActionCarryOn().run(dispatcher, tracker_named("asking_about_dps_after_advice"), domain)
     assert texts(dispatcher) == [STEER_WHEN_DONE]

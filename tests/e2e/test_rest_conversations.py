@@ -152,6 +152,16 @@ def test_question_about_routes_is_answered_then_the_question_repeated(visitor):
     assert question(reply)[0] == "nation"
 
 
+def test_question_sent_with_answers_during_the_questions_is_answered_and_the_facts_kept(visitor):
+    visitor.say("hi")
+    visitor.say('/inform{"service": "home_care"}')
+    reply = visitor.say("we're on Croydon's framework, cqc registered, what's a mini competition?")
+    assert "mini-competition, where providers on the framework bid" in said(reply)
+    assert said(reply).count("Work is called off a framework") == 1
+    asking, _ = question(reply)
+    assert asking not in (None, "nation", "registration", "stage", "on_list")
+
+
 @pytest.mark.parametrize("asked, expected", [
     ("what is a spot contract?", "one person"),
     ("how long do frameworks last?", "light touch"),
