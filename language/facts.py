@@ -194,7 +194,7 @@ def _targets_another_council(doc, found: List[Found], places: Places) -> bool:
         return False
     spans = _spans(doc)
     context = _contexts(spans)
-    councils = [s for s in spans if s.label_ == COUNCIL]
+    councils = _councils(spans)
 
     def said_established(s) -> bool:
         return any(start <= s.start_char and s.end_char <= end for start, end in established)
@@ -217,7 +217,7 @@ def _targets_and_elsewhere(doc, places: Places, found: Sequence[Found] = ()) -> 
     whose list a status of ``found`` is ("Vale of Glam framework opens in spring")."""
     spans = _spans(doc)
     context = _contexts(spans)
-    councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
+    councils = [(s, _tier(s, context, COUNCIL)) for s in _councils(spans)]
     targets = [s for s, tier in councils if tier < 0]
     owners = {owner.start for owner in _status_owners(doc, found).values()}
     elsewhere = {s.id_ for s, tier in councils if tier in (0, 1) and s.start not in owners
@@ -307,7 +307,7 @@ def _more_from_a_current_council(doc, found: List[Found], places: Places) -> Lis
     # "we used to work for Torbay": work they had, not work they have.
     marks = {c.end: c for c in context[CURRENT].get(COUNCIL, [])
              if [t.lower_ for t in doc[max(c.start - 2, 0):c.start]] != ["used", "to"]}
-    councils = [s for s in _spans(doc) if s.label_ == COUNCIL]
+    councils = _councils(_spans(doc))
     current = [s for s in councils if s.start in marks and _tier(s, context, COUNCIL) == 1]
     current += [s for s in councils if s not in current and any(_joined(doc, c, s) for c in current)]
     if not any(places.same_place(c.id_, targets[-1].id_) and c.start < targets[-1].start for c in current):
@@ -343,7 +343,7 @@ def _from_a_current_council_to_another(doc, found: List[Found], places: Places) 
     is work for both (`_joined`); private work is not council work."""
     spans = _spans(doc)
     context = _contexts(spans)
-    councils = [s for s in spans if s.label_ == COUNCIL]
+    councils = _councils(spans)
     # "we do private work in Newry": not work for the council.
     marks = {c.end: c for c in context[CURRENT].get(COUNCIL, [])
              if not (c.start > 0 and doc[c.start - 1].lower_ in PRIVATE_WORDS)}
@@ -410,7 +410,7 @@ def lists_of_another_council(doc, found: List[Found], places: Places) -> bool:
         return False
     spans = _spans(doc)
     context = _contexts(spans)
-    councils = [(s, _tier(s, context, COUNCIL)) for s in spans if s.label_ == COUNCIL]
+    councils = [(s, _tier(s, context, COUNCIL)) for s in _councils(spans)]
     targets = [s for s, tier in councils if tier < 0]
     if not targets:
         return False
@@ -437,9 +437,7 @@ def _status_owners(doc, found: Sequence[Found]) -> Dict[Found, Any]:
     statuses = [f for f in found if f.entity in STATUS_FACTS]
     if not statuses:
         return owners
-    for span in _spans(doc):
-        if span.label_ != COUNCIL:
-            continue
+    for span in _councils(_spans(doc)):
         i = span.end
         while i < len(doc) and doc[i].lower_ in COUNCIL_WORDS:
             i += 1
@@ -466,6 +464,12 @@ def council_spans(doc) -> List[Tuple[int, int]]:
     """Character spans of every council name recognised, used or not ("not Kent", "based
     in Bristol"): a statistical council entity overlapping one of these is not a new name."""
     return [(s.start_char, s.end_char) for s in _spans(doc) if s.label_ == COUNCIL]
+
+
+def _councils(spans) -> list:
+    """The council names among ``spans``, a name inside a longer one aside: "Gloucestershire"
+    in "South Gloucestershire DPS is closed" is not a second council (whose DPS that would be)."""
+    return _longest_first([s for s in spans if s.label_ == COUNCIL])
 
 
 def _spans(doc) -> Sequence:

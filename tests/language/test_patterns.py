@@ -554,6 +554,29 @@ CASES = [
     ("no council or health funded work", [("stage", "new")]),
     ("we've been doing their night sits for years", [("stage", "established")]),
     ("we did one package for them last winter", [("stage", "established")]),
+    # Stop 35: a council's name inside a longer one is not a second council; a status after a
+    # colon or dash; not accepting at the moment; no framework put out; a share of residents
+    # funded, hours bought, the brokerage's calls, the first package; private clients only;
+    # a council that doesn't use them beside NHS work; both now; units free
+    ("South Gloucestershire DPS is closed at the minute", [("council", "South Gloucestershire Council"), ("dps", "closed")]),
+    ("North Somerset framework is closed", [("council", "North Somerset Council"), ("framework", "closed")]),
+    ("Havering framework: closed.", [("council", "London Borough of Havering"), ("framework", "closed")]),
+    ("Bury approved provider list: not currently accepting applications", [("dps", "closed")]),
+    ("hasn't put a home care framework out in ages", [("framework", "closed"), ("service", "home_care")]),
+    ("Framework is closed, not sure when it reopens", [("framework", "closed")]),
+    ("the council pays for 5 of our 9 tenants", [("funding", "council"), ("stage", "established")]),
+    ("Knowsley fund three of our supported living tenants", [("council", "Knowsley Council"), ("stage", "established"), ("service", "supported_living")]),
+    ("the council funds all but one tenant", [("funding", "council"), ("stage", "established")]),
+    ("Newham has bought spot hours from us since 2020", [("council", "London Borough of Newham"), ("stage", "established")]),
+    ("we just get phone calls from the Bradford brokerage team", [("stage", "established"), ("council", "Bradford Council")]),
+    ("first ever package from Stoke came through yesterday", [("stage", "established"), ("council", "Stoke-on-Trent City Council")]),
+    ("every client we have pays privately", [("stage", "new")]),
+    ("all of our work to date has been self-funded clients", [("stage", "new")]),
+    ("newbie here", [("stage", "new")]),
+    ("the health board fund a few of our packages but the council don't use us", [("funding", "nhs"), ("stage", "expanding")]),
+    ("we were already on their framework so that's both now", [("on_list", "framework"), ("stage", "established"), ("on_list", "both")]),
+    ("8 units available", [("capacity", "limited")]),
+    ("20 beds free", [("capacity", "available")]),
 ]
 
 
