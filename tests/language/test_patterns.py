@@ -577,6 +577,24 @@ CASES = [
     ("we were already on their framework so that's both now", [("on_list", "framework"), ("stage", "established"), ("on_list", "both")]),
     ("8 units available", [("capacity", "limited")]),
     ("20 beds free", [("capacity", "available")]),
+    # Stop 35, second round: re-let in a year gone, closed after it went out, reopened to new
+    # providers; not open to new providers; seems to be; "both" as a reply; was on it till it
+    # ended; capacity none; hours available around 80; a contract with the council
+    ("they re-let their home care framework in 2024", [("framework", "closed"), ("service", "home_care")]),
+    ("the framework went out to tender and it closed last week", [("framework", "opening"), ("framework", "closed")]),
+    ("awarded in October. We were unsuccessful", [("framework", "closed")]),
+    ("they're reopening it to new providers in January", [("framework", "opening")]),
+    ("dps not open to new providers til next yr", [("dps", "closed")]),
+    ("framework is closd", [("framework", "closed")]),
+    ("the dps seems to be open", [("dps", "unknown")]),
+    ("sheffield - both. learning disabilities", [("council", "Sheffield City Council"), ("on_list", "both"), ("work_type", "specialist")]),
+    ("50 hrs, both lists", [("capacity", "limited"), ("on_list", "both")]),
+    ("we was on the essex framework till it closed last yr", [("on_list", "none"), ("council", "Essex County Council")]),
+    ("got taken off the approved list", [("on_list", "none")]),
+    ("capacity none rn", [("capacity", "none")]),
+    ("hrs available around 80", [("capacity", "limited")]),
+    ("we have a contract with Wakefield council", [("stage", "established"), ("council", "Wakefield Council")]),
+    ("we've done council work before, just not in Peterborough", [("stage", "expanding"), ("council", "Peterborough City Council")]),
 ]
 
 
