@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,7 +33,10 @@ from language.message_values import NOT_SAID, MessageValues
 
 MODEL_FILE = "route_questions.pkl"
 ASKS = "asks"  # the one "fact" the classifier reads: does the message ask a route question?
-DEFAULTS = {"retrieval_intent": "faq", "statement_intent": "inform", "threshold": 0.5}
+DEFAULTS = {"retrieval_intent": "faq", "statement_intent": "inform", "threshold": 0.5,
+            "sentence_threshold": 1.01}
+# Where one sentence of a message ends and the next begins.
+SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
 
 
 def examples(texts_and_intents: Iterable[Tuple[str, str]], retrieval_intent: str) -> List[Tuple[str, Dict[str, str]]]:
@@ -98,13 +102,24 @@ class RouteQuestions(GraphComponent):
         value, probability = self._classifier.best(text, [ASKS]).get(ASKS, (NOT_SAID, 1.0))
         return probability if value != NOT_SAID else 1.0 - probability
 
+    def sentence_asks(self, text: str) -> float:
+        """How sure the classifier is that one sentence of a message of several asks a route
+        question (0 for a message of one sentence)."""
+        sentences = [s for s in SENTENCE_BREAK.split(text) if s.strip()]
+        return max((self.asks(s) for s in sentences), default=0.0) if len(sentences) > 1 else 0.0
+
     def _reread(self, message: Message) -> None:
         intent = message.get(INTENT) or {}
         if self._classifier is None or intent.get(INTENT_NAME_KEY) != self._config["statement_intent"]:
             return
-        confidence = self.asks(message.get(TEXT) or "")
+        text = message.get(TEXT) or ""
+        confidence = self.asks(text)
         if confidence < self._config["threshold"]:
-            return
+            # A long first message that ends with its question ("...30 beds, CQC good. Where
+            # are tenders published?"): the statement outweighs the question as a whole.
+            confidence = self.sentence_asks(text)
+            if confidence < self._config["sentence_threshold"]:
+                return
         question = {INTENT_NAME_KEY: self._config["retrieval_intent"], "confidence": confidence}
         # DIET's reading is set aside, not kept second: FallbackClassifier would otherwise call
         # a 0.6 route question against a 0.99 statement ambiguous.

@@ -594,7 +594,20 @@ CASES = [
     ("capacity none rn", [("capacity", "none")]),
     ("hrs available around 80", [("capacity", "limited")]),
     ("we have a contract with Wakefield council", [("stage", "established"), ("council", "Wakefield Council")]),
-    ("we've done council work before, just not in Peterborough", [("stage", "expanding"), ("council", "Peterborough City Council")]),
+    ("we've done council work before, just not in Peterborough", [("stage", "expanding"), ("council", "Peterborough City Council")]),    # Stop 35, third round: trading years without council work, the LA never a customer, no social
+    # worker ever referring, clients paying themselves, NHS and "never a council"; social workers
+    # ring them, a block won, about half funded; hours they could give
+    ("going since 2015 without any council work", [("stage", "established"), ("stage", "new")]),
+    ("the LA has never been a customer", [("stage", "new")]),
+    ("never had a social worker or CHC nurse refer to us", [("stage", "new")]),
+    ("everyone we care for pays out of their own pocket", [("stage", "new")]),
+    ("we support 12 people privately", [("stage", "new")]),
+    ("we only invoice the NHS, never a council", [("funding", "nhs"), ("stage", "expanding")]),
+    ("hull social workers ring us direct for packages", [("council", "Hull City Council"), ("stage", "established")]),
+    ("the council funds about half our clients", [("funding", "council"), ("stage", "established")]),
+    ("we have spare hours, maybe 90", [("capacity", "limited")]),
+    ("maybe 40 hours we could give the council", [("capacity", "limited")]),
+    ("we already work with 2 councils, Suffolk would be the 3rd", [("council", "Suffolk County Council"), ("stage", "expanding")]),
 ]
 
 

@@ -78,3 +78,17 @@ def test_the_threshold_is_read_from_the_config(component, tmp_path):
     message = read(strict, "we're on the DPS in Bury, what's a mini competition?")
     assert message.get(INTENT)["name"] == "inform"
     assert component.asks("we're on the DPS in Bury, what's a mini competition?") >= 0.5
+
+
+def test_a_long_statement_ending_with_a_question_is_read_sentence_by_sentence(tmp_path):
+    text = ("we're a home care agency in Kent. cqc registered. on the framework in wigan. "
+            "what's a mini competition?")
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "sentences").mkdir()
+    whole_only = trained(tmp_path / "whole", {"threshold": 1.01})
+    assert read(whole_only, text).get(INTENT)["name"] == "inform"
+    by_sentence = trained(tmp_path / "sentences", {"threshold": 1.01, "sentence_threshold": 0.5})
+    assert by_sentence.sentence_asks(text) >= 0.5
+    assert read(by_sentence, text).get(INTENT)["name"] == "faq"
+    # one sentence alone is read only as a whole
+    assert by_sentence.sentence_asks("what's a mini competition?") == 0.0
