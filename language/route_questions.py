@@ -13,6 +13,12 @@ Where DIET said ``inform`` and this is at least ``threshold`` sure the message a
 question, the intent becomes ``faq`` (with this confidence), and the FAQResponseSelector after
 it picks the answer. It changes nothing else: CanonicalValues then takes the facts said before
 the question, as for any route question. Its figures are in the README (stop 34).
+
+A long first message that ends with its question ("...30 beds, CQC good. Where are tenders
+published?") is also read sentence by sentence (``sentence_threshold``), and the answer is read
+from its most questioning sentence (``answer_threshold``, a second classifier of the same kind
+trained on the route questions), which FAQResponseSelector takes over its reading of the whole
+message: the facts around a question pulled it to the wrong answer (stop 35).
 """
 from __future__ import annotations
 
@@ -25,7 +31,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -33,8 +40,11 @@ from language.message_values import NOT_SAID, MessageValues
 
 MODEL_FILE = "route_questions.pkl"
 ASKS = "asks"  # the one "fact" the classifier reads: does the message ask a route question?
+ANSWER = "answer"  # what the answers classifier reads: which route question (faq/<name>)
+# The message property FAQResponseSelector reads: the answer the question's own sentence asks for.
+QUESTION_ANSWER = "route_question_answer"
 DEFAULTS = {"retrieval_intent": "faq", "statement_intent": "inform", "threshold": 0.5,
-            "sentence_threshold": 1.01}
+            "sentence_threshold": 1.01, "answer_threshold": 1.01}
 # Where one sentence of a message ends and the next begins.
 SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
 
@@ -55,11 +65,12 @@ class RouteQuestions(GraphComponent):
         return dict(DEFAULTS)
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Optional[MessageValues] = None) -> None:
+                 classifier: Optional[MessageValues] = None, answers: Optional[MessageValues] = None) -> None:
         self._config = {**DEFAULTS, **config}
         self._model_storage = model_storage
         self._resource = resource
         self._classifier = classifier
+        self._answers = answers
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -70,8 +81,8 @@ class RouteQuestions(GraphComponent):
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "RouteQuestions":
         with model_storage.read_from(resource) as directory:
-            classifier = pickle.loads((directory / MODEL_FILE).read_bytes())
-        return cls(config, model_storage, resource, classifier)
+            classifier, answers = pickle.loads((directory / MODEL_FILE).read_bytes())
+        return cls(config, model_storage, resource, classifier, answers)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -83,19 +94,42 @@ class RouteQuestions(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         from language.evaluation.sets import situations  # train time only
 
-        said = [(m.get(TEXT), m.get(INTENT)) for m in training_data.nlu_examples if m.get(INTENT)]
+        said = [(m.get(TEXT), m.get(INTENT_RESPONSE_KEY) or m.get(INTENT))
+                for m in training_data.nlu_examples if m.get(INTENT)]
         said += [(c.text, c.intent) for c in situations().cases]
         retrieval_intent = self._config["retrieval_intent"]
         self._classifier = MessageValues.train(
             examples(said, retrieval_intent), [ASKS], {ASKS: [retrieval_intent]})
+        asked = [(text, intent) for text, intent in said if intent.startswith(retrieval_intent + "/")]
+        self._answers = MessageValues.train(
+            [(text, {ANSWER: intent}) for text, intent in asked], [ANSWER],
+            {ANSWER: sorted({intent for _, intent in asked})}) if asked else None
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_bytes(pickle.dumps(self._classifier))
+            (directory / MODEL_FILE).write_bytes(pickle.dumps((self._classifier, self._answers)))
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             self._reread(message)
+            self._answer_the_question_sentence(message)
         return messages
+
+    def _answer_the_question_sentence(self, message: Message) -> None:
+        """In a route question of several sentences, the answer its most questioning sentence
+        asks for, where the answers classifier is ``answer_threshold`` sure of it. The FAQ
+        selector reads the whole message, and the facts around the question pull it astray
+        ("...CQC registered, 4 private clients. Where are tenders published?" read as the
+        registration question); FAQResponseSelector takes this answer instead."""
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if self._answers is None or intent != self._config["retrieval_intent"]:
+            return
+        sentences = [s for s in SENTENCE_BREAK.split(message.get(TEXT) or "") if s.strip()]
+        if len(sentences) < 2:
+            return
+        question = max(sentences, key=self.asks)
+        value, probability = self._answers.best(question, [ANSWER]).get(ANSWER, (NOT_SAID, 0.0))
+        if value != NOT_SAID and probability >= self._config["answer_threshold"]:
+            message.set(QUESTION_ANSWER, {INTENT_RESPONSE_KEY: value, PREDICTED_CONFIDENCE_KEY: probability})
 
     def asks(self, text: str) -> float:
         """How sure the classifier is that ``text`` asks a route question."""

@@ -92,3 +92,12 @@ def test_a_long_statement_ending_with_a_question_is_read_sentence_by_sentence(tm
     assert read(by_sentence, text).get(INTENT)["name"] == "faq"
     # one sentence alone is read only as a whole
     assert by_sentence.sentence_asks("what's a mini competition?") == 0.0
+
+
+def test_the_answer_is_read_from_the_question_sentence(tmp_path):
+    strict = trained(tmp_path, {"answer_threshold": 0.0})
+    message = read(strict, "we're cqc registered in Kent. we're on the framework in wigan. "
+                           "what's a mini competition?", intent="faq")
+    assert message.get("route_question_answer")["intent_response_key"] == "faq/call_off"
+    # one sentence: the FAQ selector's reading of the whole message stands
+    assert read(strict, "what's a mini competition?", intent="faq").get("route_question_answer") is None
