@@ -49,6 +49,10 @@ DEFAULTS = {"retrieval_intent": "faq", "statement_intent": "inform", "threshold"
 SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
 
 
+def _sentences(text: str) -> List[str]:
+    return [s for s in SENTENCE_BREAK.split(text) if s.strip()]
+
+
 def examples(texts_and_intents: Iterable[Tuple[str, str]], retrieval_intent: str) -> List[Tuple[str, Dict[str, str]]]:
     """(text, {ASKS: retrieval_intent}) for a route question, (text, {}) for anything else."""
     group = retrieval_intent + "/"
@@ -123,7 +127,7 @@ class RouteQuestions(GraphComponent):
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if self._answers is None or intent != self._config["retrieval_intent"]:
             return
-        sentences = [s for s in SENTENCE_BREAK.split(message.get(TEXT) or "") if s.strip()]
+        sentences = _sentences(message.get(TEXT) or "")
         if len(sentences) < 2:
             return
         question = max(sentences, key=self.asks)
@@ -139,7 +143,7 @@ class RouteQuestions(GraphComponent):
     def sentence_asks(self, text: str) -> float:
         """How sure the classifier is that one sentence of a message of several asks a route
         question (0 for a message of one sentence)."""
-        sentences = [s for s in SENTENCE_BREAK.split(text) if s.strip()]
+        sentences = _sentences(text)
         return max((self.asks(s) for s in sentences), default=0.0) if len(sentences) > 1 else 0.0
 
     def _reread(self, message: Message) -> None:
